@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ppcvirt: the POWER virtualization acceleration of KVM, in user space.
+ *
+ * This umbrella header declares the VM object, guest memory slots and the
+ * capability interface, and includes the subsystem headers:
+ *   <ppcvirt/hcall.h>  PAPR return codes, the per-vCPU hypercall entry point
+ *                      and the KVM_EXIT_PAPR_HCALL-shaped exit record;
+ *   <ppcvirt/tce.h>    sPAPR TCE tables (KVM_CREATE_SPAPR_TCE[_64]) and the
+ *                      device-side DMA translation;
+ *   <ppcvirt/booke.h>  the BookE e500 software-managed TLB (KVM_CAP_SW_TLB).
+ *
+ * Conventions (docs/api.md has the long form):
+ *   - Host/API calls return 0 (or a non-negative value) on success and
+ *     -errno on failure. Hypercalls return PAPR codes (PPCVIRT_H_*).
+ *   - Guest addresses are integers, never pointers.
+ *   - Every function states its threading contract in a "Context:" line.
+ *   - The library never prints, never aborts on guest or caller input.
+ */
+#ifndef PPCVIRT_PPCVIRT_H
+#define PPCVIRT_PPCVIRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(PPCVIRT_BUILDING)
+#define PPCVIRT_API __attribute__((visibility("default")))
+#else
+#define PPCVIRT_API
+#endif
+
+#define PPCVIRT_VERSION_MAJOR 0
+#define PPCVIRT_VERSION_MINOR 1
+#define PPCVIRT_VERSION_PATCH 0
+
+/** ppcvirt_version() - the library's version string ("0.1.0"). */
+PPCVIRT_API const char *ppcvirt_version(void);
+
+/* Guest-physical address (never a host pointer). */
+typedef uint64_t ppcvirt_gpa_t;
+
+/*
+ * Capabilities, with KVM's numbers (KVM_CHECK_EXTENSION).
+ */
+#define PPCVIRT_CAP_SPAPR_TCE        63
+#define PPCVIRT_CAP_SW_TLB           69
+#define PPCVIRT_CAP_SPAPR_MULTITCE   94
+#define PPCVIRT_CAP_PPC_ENABLE_HCALL 104
+#define PPCVIRT_CAP_SPAPR_TCE_64     125
+#define PPCVIRT_CAP_SPAPR_TCE_VFIO   142
+
+struct ppcvirt_vm;
+
+/**
+ * ppcvirt_check_extension() - like KVM_CHECK_EXTENSION.
+ * @vm:  the VM, or NULL for what the library supports in general.
+ * @cap: a PPCVIRT_CAP_* number.
+ *
+ * Context: any thread.
+ * Return: 0 if the capability is absent (unknown numbers included), a
+ * positive value if present (1 unless documented otherwise).
+ */
+PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap);
+
+/* Semantics profiles (design.md, "Guest-visible semantics"). */
+enum ppcvirt_profile {
+	/* KVM's modern rules, range bug fixed, all-or-nothing multi-TCE. */
+	PPCVIRT_PROFILE_STRICT = 0,
+	/* QEMU 7.2's exact guest-visible results. */
+	PPCVIRT_PROFILE_QEMU = 1,
+};
+
+/**
+ * ppcvirt_vm_create() - create a VM (like KVM_CREATE_VM).
+ * @out: receives the VM.
+ *
+ * The VM starts with no memory, no tables, the strict profile, and
+ * in-engine handling enabled for H_PUT_TCE and H_GET_TCE only (KVM's
+ * default; H_PUT_TCE_INDIRECT and H_STUFF_TCE must be enabled with
+ * PPCVIRT_CAP_PPC_ENABLE_HCALL, as QEMU does at machine init).
+ *
+ * Context: control plane.
+ * Return: 0, -EINVAL (out is NULL), -ENOMEM.
+ */
+PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out);
+
+/**
+ * ppcvirt_vm_destroy() - free a VM with its vCPUs, tables and the memory
+ * ppcvirt allocated for it. NULL is a no-op.
+ *
+ * Context: control plane. No other thread may be using the VM or any
+ * object of it (vCPU, table, translation) during or after the call.
+ * Memory the embedder registered is borrowed and left alone.
+ */
+PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm);
+
+/**
+ * ppcvirt_vm_set_profile() - choose the guest-visible semantics.
+ *
+ * Context: control plane; takes effect for hypercalls that start after it.
+ * Return: 0, -EINVAL for an unknown profile.
+ */
+PPCVIRT_API int ppcvirt_vm_set_profile(struct ppcvirt_vm *vm,
+				       enum ppcvirt_profile profile);
+PPCVIRT_API enum ppcvirt_profile
+ppcvirt_vm_get_profile(const struct ppcvirt_vm *vm);
+
+/* Like struct kvm_enable_cap. */
+struct ppcvirt_enable_cap {
+	uint32_t cap;
+	uint32_t flags;
+	uint64_t args[4];
+	uint8_t pad[64];
+};
+
+/**
+ * ppcvirt_vm_enable_cap() - like KVM_ENABLE_CAP on a VM.
+ *
+ * PPCVIRT_CAP_PPC_ENABLE_HCALL: args[0] = hcall number, args[1] = 1 to
+ * handle it in the engine, 0 to send every such call to the VMM as an
+ * exit. Only the four TCE hcalls can be enabled.
+ *
+ * Context: control plane; takes effect for hypercalls that start after it.
+ * Return: 0; -EINVAL for unknown caps, non-zero flags, args[1] > 1, or an
+ * hcall the engine does not implement.
+ */
+PPCVIRT_API int ppcvirt_vm_enable_cap(struct ppcvirt_vm *vm,
+				      const struct ppcvirt_enable_cap *cap);
+
+/*
+ * Guest memory, like KVM_SET_USER_MEMORY_REGION. Slots map a guest-physical
+ * range to host memory. Slots may not overlap; a slot of size 0 deletes it.
+ */
+struct ppcvirt_memory_region {
+	uint32_t slot;
+	uint32_t flags; /* must be 0 */
+	uint64_t guest_phys_addr;
+	uint64_t memory_size;
+	uint64_t userspace_addr; /* host address of the first byte */
+};
+
+#define PPCVIRT_MAX_MEMSLOTS 64
+
+/**
+ * ppcvirt_vm_set_memory_region() - add, replace or delete a slot.
+ *
+ * The host memory is borrowed: the embedder keeps it mapped until the slot
+ * is deleted or the VM destroyed. guest_phys_addr, memory_size and
+ * userspace_addr must be 4 KiB aligned, and the range must not wrap.
+ *
+ * Context: control plane. Hypercalls and translations running concurrently
+ * see either the old or the new set of slots.
+ * Return: 0; -EINVAL (bad alignment, wrap, flags, slot number), -EEXIST
+ * (overlaps another slot), -ENOENT (deleting an absent slot), -ENOMEM.
+ */
+PPCVIRT_API int
+ppcvirt_vm_set_memory_region(struct ppcvirt_vm *vm,
+			     const struct ppcvirt_memory_region *region);
+
+/**
+ * ppcvirt_vm_alloc_memory() - give the VM guest RAM that ppcvirt allocates
+ * from a memfd, so another process (a device back end) can map it too.
+ * @slot, @gpa, @size: as in struct ppcvirt_memory_region.
+ * @hva_out: optional; receives the host address of the first byte.
+ * @fd_out:  optional; receives a new fd (O_CLOEXEC, caller closes it) of
+ *           the memfd, offset 0 = @gpa.
+ *
+ * The memory is freed when the slot is deleted or the VM destroyed.
+ *
+ * Context: control plane.
+ * Return: as ppcvirt_vm_set_memory_region(), plus -ENOMEM/-EMFILE from the
+ * system.
+ */
+PPCVIRT_API int ppcvirt_vm_alloc_memory(struct ppcvirt_vm *vm, uint32_t slot,
+					ppcvirt_gpa_t gpa, uint64_t size,
+					void **hva_out, int *fd_out);
+
+/**
+ * ppcvirt_vm_gpa_to_hva() - checked guest-physical to host translation.
+ * @len: the range [gpa, gpa + len) must lie entirely inside one slot.
+ *
+ * Context: any thread. The pointer stays valid while the slot exists.
+ * Return: the host address, or NULL when the range wraps, is empty, leaves
+ * guest memory or straddles two slots.
+ */
+PPCVIRT_API void *ppcvirt_vm_gpa_to_hva(struct ppcvirt_vm *vm,
+					ppcvirt_gpa_t gpa, uint64_t len);
+
+/**
+ * ppcvirt_vm_write_guest() / ppcvirt_vm_read_guest() - copy to or from
+ * guest memory, with the same range rules as ppcvirt_vm_gpa_to_hva().
+ *
+ * Context: any thread.
+ * Return: 0, -EFAULT when the range is not entirely guest memory of one
+ * slot.
+ */
+PPCVIRT_API int ppcvirt_vm_write_guest(struct ppcvirt_vm *vm, ppcvirt_gpa_t gpa,
+				       const void *src, uint64_t len);
+PPCVIRT_API int ppcvirt_vm_read_guest(struct ppcvirt_vm *vm, ppcvirt_gpa_t gpa,
+				      void *dst, uint64_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#include <ppcvirt/hcall.h>
+#include <ppcvirt/tce.h>
+#include <ppcvirt/booke.h>
+
+#endif

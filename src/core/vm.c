@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM object: capabilities (KVM_CHECK_EXTENSION), per-VM enabling of
+ * in-engine hcalls (KVM_CAP_PPC_ENABLE_HCALL), the semantics profile,
+ * vCPUs and their counters.
+ *
+ * A VM owns its vCPUs, tables and the memory ppcvirt allocated for it.
+ * Control-plane calls are serialised by vm->lock; data-plane state that
+ * hypercalls read (profile, tier mask, enable bits) is atomic.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if defined(PPCVIRT_TSAN)
+char pcv_tsan_grace_period;
+#endif
+
+PPCVIRT_API const char *ppcvirt_version(void)
+{
+	return "0.1.0";
+}
+
+PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap)
+{
+	(void)vm;
+	switch (cap) {
+	case PPCVIRT_CAP_SPAPR_TCE:
+	case PPCVIRT_CAP_SPAPR_MULTITCE:
+	case PPCVIRT_CAP_PPC_ENABLE_HCALL:
+	case PPCVIRT_CAP_SPAPR_TCE_64:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+PPCVIRT_API const char *ppcvirt_hret_name(long hret)
+{
+	switch (hret) {
+	case PPCVIRT_H_SUCCESS:
+		return "H_SUCCESS";
+	case PPCVIRT_H_BUSY:
+		return "H_BUSY";
+	case PPCVIRT_H_CLOSED:
+		return "H_CLOSED";
+	case PPCVIRT_H_HARDWARE:
+		return "H_HARDWARE";
+	case PPCVIRT_H_FUNCTION:
+		return "H_FUNCTION";
+	case PPCVIRT_H_PRIVILEGE:
+		return "H_PRIVILEGE";
+	case PPCVIRT_H_PARAMETER:
+		return "H_PARAMETER";
+	case PPCVIRT_H_NOT_FOUND:
+		return "H_NOT_FOUND";
+	case PPCVIRT_H_NOT_ENOUGH_RESOURCES:
+		return "H_NOT_ENOUGH_RESOURCES";
+	case PPCVIRT_H_RESCINDED:
+		return "H_RESCINDED";
+	case PPCVIRT_H_TOO_HARD:
+		return "H_TOO_HARD";
+	default:
+		return "H_?";
+	}
+}
+
+PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out)
+{
+	struct ppcvirt_vm *vm;
+
+	if (!out)
+		return -EINVAL;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	if (pthread_mutex_init(&vm->lock, NULL) != 0) {
+		free(vm);
+		return -ENOMEM;
+	}
+	if (pthread_mutex_init(&vm->stats_lock, NULL) != 0) {
+		pthread_mutex_destroy(&vm->lock);
+		free(vm);
+		return -ENOMEM;
+	}
+	atomic_init(&vm->slots, NULL);
+	atomic_init(&vm->tables, NULL);
+	atomic_init(&vm->profile, PPCVIRT_PROFILE_STRICT);
+	atomic_init(&vm->tiers,
+		    (1u << PPCVIRT_TIER_FAST) | (1u << PPCVIRT_TIER_SLOW));
+	/* KVM HV's default list: H_GET_TCE and H_PUT_TCE only. */
+	atomic_init(&vm->hcall_enabled, (1u << PCV_HC_GET) | (1u << PCV_HC_PUT));
+	*out = vm;
+	return 0;
+}
+
+PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm)
+{
+	struct pcv_tableset *ts;
+
+	if (!vm)
+		return;
+	while (vm->vcpus)
+		ppcvirt_vcpu_destroy(vm->vcpus);
+	/* Precondition: no reader left, so no grace period is needed. */
+	ts = atomic_load_explicit(&vm->tables, memory_order_relaxed);
+	if (ts) {
+		for (size_t i = 0; i < ts->n; i++)
+			pcv_table_free(ts->t[i]);
+		free(ts);
+	}
+	pcv_memslots_free(atomic_load_explicit(&vm->slots,
+					       memory_order_relaxed));
+	pthread_mutex_destroy(&vm->stats_lock);
+	pthread_mutex_destroy(&vm->lock);
+	free(vm);
+}
+
+PPCVIRT_API int ppcvirt_vm_set_profile(struct ppcvirt_vm *vm,
+				       enum ppcvirt_profile profile)
+{
+	if (!vm || (profile != PPCVIRT_PROFILE_STRICT &&
+		    profile != PPCVIRT_PROFILE_QEMU))
+		return -EINVAL;
+	atomic_store(&vm->profile, (unsigned)profile);
+	return 0;
+}
+
+PPCVIRT_API enum ppcvirt_profile
+ppcvirt_vm_get_profile(const struct ppcvirt_vm *vm)
+{
+	return (enum ppcvirt_profile)atomic_load(&vm->profile);
+}
+
+PPCVIRT_API int ppcvirt_vm_set_tiers(struct ppcvirt_vm *vm, unsigned mask)
+{
+	const unsigned ok = (1u << PPCVIRT_TIER_FAST) |
+			    (1u << PPCVIRT_TIER_SLOW);
+
+	if (!vm || (mask & ~ok))
+		return -EINVAL;
+	atomic_store(&vm->tiers, mask);
+	return 0;
+}
+
+PPCVIRT_API int ppcvirt_vm_enable_cap(struct ppcvirt_vm *vm,
+				      const struct ppcvirt_enable_cap *cap)
+{
+	int idx;
+
+	if (!vm || !cap || cap->flags)
+		return -EINVAL;
+	if (cap->cap != PPCVIRT_CAP_PPC_ENABLE_HCALL)
+		return -EINVAL;
+	/* Like KVM: only hcalls the engine implements; H_RTAS never. */
+	idx = pcv_hcall_index(cap->args[0]);
+	if (idx < 0 || cap->args[1] > 1)
+		return -EINVAL;
+	if (cap->args[1])
+		atomic_fetch_or(&vm->hcall_enabled, 1u << idx);
+	else
+		atomic_fetch_and(&vm->hcall_enabled, ~(1u << idx));
+	return 0;
+}
+
+PPCVIRT_API int ppcvirt_vcpu_create(struct ppcvirt_vm *vm, uint32_t id,
+				    struct ppcvirt_vcpu **out)
+{
+	struct ppcvirt_vcpu *v;
+	int ret = 0;
+
+	if (!vm || !out)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->stats_lock);
+	for (v = vm->vcpus; v; v = v->next) {
+		if (v->id == id) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	/* Cache-line aligned: vCPUs on different threads share nothing. */
+	v = aligned_alloc(64, (sizeof(*v) + 63) & ~(size_t)63);
+	if (!v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->id = id;
+	v->next = vm->vcpus;
+	vm->vcpus = v;
+	*out = v;
+out:
+	pthread_mutex_unlock(&vm->stats_lock);
+	return ret;
+}
+
+static void stats_add(struct ppcvirt_stats *dst, struct pcv_stats *src)
+{
+	for (int t = 0; t < PPCVIRT_TIER_COUNT; t++) {
+		dst->completed[t] += atomic_load_explicit(&src->completed[t],
+							  memory_order_relaxed);
+		for (int d = 0; d < PPCVIRT_DECLINE_COUNT; d++)
+			dst->declines[t][d] += atomic_load_explicit(
+				&src->declines[t][d], memory_order_relaxed);
+	}
+	dst->exits += atomic_load_explicit(&src->exits, memory_order_relaxed);
+}
+
+static void stats_fold(struct pcv_stats *dst, struct pcv_stats *src)
+{
+	struct ppcvirt_stats sum = {0};
+
+	stats_add(&sum, src);
+	for (int t = 0; t < PPCVIRT_TIER_COUNT; t++) {
+		atomic_fetch_add_explicit(&dst->completed[t],
+					  sum.completed[t],
+					  memory_order_relaxed);
+		for (int d = 0; d < PPCVIRT_DECLINE_COUNT; d++)
+			atomic_fetch_add_explicit(&dst->declines[t][d],
+						  sum.declines[t][d],
+						  memory_order_relaxed);
+	}
+	atomic_fetch_add_explicit(&dst->exits, sum.exits,
+				  memory_order_relaxed);
+}
+
+PPCVIRT_API void ppcvirt_vcpu_destroy(struct ppcvirt_vcpu *vcpu)
+{
+	struct ppcvirt_vm *vm;
+	struct ppcvirt_vcpu **pp;
+
+	if (!vcpu)
+		return;
+	vm = vcpu->vm;
+	pthread_mutex_lock(&vm->stats_lock);
+	for (pp = &vm->vcpus; *pp; pp = &(*pp)->next) {
+		if (*pp == vcpu) {
+			*pp = vcpu->next;
+			break;
+		}
+	}
+	/* Keep the VM's totals monotonic across vCPU removal. */
+	stats_fold(&vm->gone_stats, &vcpu->stats);
+	pthread_mutex_unlock(&vm->stats_lock);
+	free(vcpu);
+}
+
+PPCVIRT_API int ppcvirt_vm_get_stats(struct ppcvirt_vm *vm,
+				     struct ppcvirt_stats *out)
+{
+	if (!vm || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&vm->stats_lock);
+	for (struct ppcvirt_vcpu *v = vm->vcpus; v; v = v->next)
+		stats_add(out, &v->stats);
+	stats_add(out, &vm->vmm_stats);
+	stats_add(out, &vm->gone_stats);
+	pthread_mutex_unlock(&vm->stats_lock);
+	return 0;
+}

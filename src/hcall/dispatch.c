@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hypercall entry: the tier ladder of KVM (real mode, virtual mode, exit to
+ * user space) and the VMM tier's user-space implementation.
+ *
+ * ppcvirt_vcpu_hcall() tries the fast tier, then the slow tier, each a
+ * complete re-execution from the arguments (KVM's modern contract: no
+ * state carried between tiers, writes idempotent). What neither completes
+ * goes back to the caller as a KVM_EXIT_PAPR_HCALL-shaped record.
+ * ppcvirt_vmm_hcall() is what a VMM calls to complete such an exit with
+ * ppcvirt's user-space tables; it never answers H_TOO_HARD.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+static int vcpu_exit(struct ppcvirt_vcpu *v, enum ppcvirt_decline why)
+{
+	pcv_stat_inc(&v->stats.declines[PPCVIRT_TIER_FAST][why]);
+	pcv_stat_inc(&v->stats.exits);
+	return PPCVIRT_HCALL_EXIT;
+}
+
+PPCVIRT_API int ppcvirt_vcpu_hcall(struct ppcvirt_vcpu *vcpu,
+				   struct ppcvirt_hcall *hc)
+{
+	struct ppcvirt_vm *vm;
+	struct pcv_hctx c;
+	unsigned tiers;
+	int idx;
+	long ret;
+
+	if (pcv_unlikely(!vcpu || !hc))
+		return -EINVAL;
+	vm = vcpu->vm;
+	idx = pcv_hcall_index(hc->nr);
+	if (idx < 0 ||
+	    !(atomic_load_explicit(&vm->hcall_enabled, memory_order_relaxed) &
+	      (1u << idx)))
+		return vcpu_exit(vcpu, PPCVIRT_DECLINE_DISABLED);
+	tiers = atomic_load_explicit(&vm->tiers, memory_order_relaxed);
+	if (!tiers)
+		return vcpu_exit(vcpu, PPCVIRT_DECLINE_DISABLED);
+
+	pcv_rcu_lock();
+	c.vm = vm;
+	c.slots = atomic_load_explicit(&vm->slots, memory_order_acquire);
+	c.table = pcv_table_find(
+		atomic_load_explicit(&vm->tables, memory_order_acquire),
+		hc->args[0]);
+	if (!c.table || (c.table->flags & PPCVIRT_TCE_VMM_ONLY)) {
+		pcv_rcu_unlock();
+		return vcpu_exit(vcpu, PPCVIRT_DECLINE_NO_TABLE);
+	}
+	c.scratch = vcpu->scratch;
+	c.qemu = atomic_load_explicit(&vm->profile, memory_order_relaxed) ==
+		 PPCVIRT_PROFILE_QEMU;
+	for (int tier = PPCVIRT_TIER_FAST; tier <= PPCVIRT_TIER_SLOW; tier++) {
+		if (!(tiers & (1u << tier)))
+			continue;
+		c.fast = tier == PPCVIRT_TIER_FAST;
+		c.why = PPCVIRT_DECLINE_COUNT;
+		ret = pcv_tce_hcall(&c, idx, hc);
+		if (pcv_likely(ret != PCV_TOO_HARD)) {
+			pcv_rcu_unlock();
+			hc->ret = (uint64_t)ret;
+			pcv_stat_inc(&vcpu->stats.completed[tier]);
+			return PPCVIRT_HCALL_DONE;
+		}
+		pcv_stat_inc(&vcpu->stats.declines[tier][c.why]);
+	}
+	pcv_rcu_unlock();
+	pcv_stat_inc(&vcpu->stats.exits);
+	return PPCVIRT_HCALL_EXIT;
+}
+
+PPCVIRT_API int ppcvirt_vmm_hcall(struct ppcvirt_vm *vm,
+				  struct ppcvirt_hcall *hc)
+{
+	uint64_t scratch[PPCVIRT_TCE_LIST_MAX];
+	struct pcv_hctx c;
+	int idx;
+	long ret;
+
+	if (!vm || !hc)
+		return -EINVAL;
+	idx = pcv_hcall_index(hc->nr);
+	if (idx < 0) {
+		hc->ret = (uint64_t)PPCVIRT_H_FUNCTION;
+		return 0;
+	}
+	pcv_rcu_lock();
+	c.vm = vm;
+	c.slots = atomic_load_explicit(&vm->slots, memory_order_acquire);
+	c.table = pcv_table_find(
+		atomic_load_explicit(&vm->tables, memory_order_acquire),
+		hc->args[0]);
+	c.scratch = scratch;
+	c.qemu = atomic_load_explicit(&vm->profile, memory_order_relaxed) ==
+		 PPCVIRT_PROFILE_QEMU;
+	c.fast = false;
+	c.why = PPCVIRT_DECLINE_COUNT;
+	ret = pcv_tce_hcall(&c, idx, hc);
+	pcv_rcu_unlock();
+	/* The slow path cannot decline; never let H_TOO_HARD out. */
+	if (ret == PCV_TOO_HARD)
+		ret = PPCVIRT_H_HARDWARE;
+	hc->ret = (uint64_t)ret;
+	atomic_fetch_add_explicit(&vm->vmm_stats.completed[PPCVIRT_TIER_VMM],
+				  1, memory_order_relaxed);
+	return 0;
+}

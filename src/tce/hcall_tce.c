@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The four PAPR TCE hypercalls: H_PUT_TCE, H_GET_TCE, H_STUFF_TCE and
+ * H_PUT_TCE_INDIRECT, for both semantics profiles and every tier.
+ *
+ * One implementation serves the fast tier, the slow tier and the VMM tier
+ * (c->fast says whether blocking work must be declined), so the tiers
+ * cannot drift apart: a call re-run in the next tier computes the same
+ * result from the same arguments, and its writes are idempotent.
+ *
+ * Profiles (design.md; the rules are in tce-semantics.md §3):
+ *
+ * strict (default): KVM's modern rules with the range bug fixed
+ *   - IOBA must be page-aligned; the whole range [ioba, ioba + npages
+ *     pages) must lie in the window (overflow-checked), where KVM checks
+ *     only the first entry (tce-semantics.md §7 #1).
+ *   - A TCE with R or W must be page-aligned (no stray bits below the page
+ *     but R/W) and the whole IOMMU page must be guest memory of one slot;
+ *     a TCE with neither may carry any bits (poison).
+ *   - H_STUFF_TCE rejects R/W bits; npages = 0 succeeds once the other
+ *     checks pass.
+ *   - H_PUT_TCE_INDIRECT: npages <= 512, list 4 KiB aligned and inside
+ *     guest memory, entries big-endian. The list is snapshot into per-vCPU
+ *     scratch, every entry validated, and only then written: all or
+ *     nothing, and a guest thread rewriting the list meanwhile cannot
+ *     change what was validated (KVM re-reads it; QEMU writes as it goes).
+ *   - Failures are H_PARAMETER.
+ *
+ * qemu: QEMU 7.2's guest-visible results
+ *   - IOBA aligned down; index = (ioba - bus_offset) >> shift, unsigned.
+ *   - No check of TCE contents; STUFF accepts any value.
+ *   - npages = 0 -> H_PARAMETER; STUFF limited by the window size, not 512.
+ *   - Partial writes: entries up to the window end are written, then
+ *     H_PARAMETER. A list outside guest memory reads as zeros.
+ *
+ * Unknown LIOBNs (c->table == NULL) only get here in the VMM tier, and
+ * answer H_PARAMETER in both profiles.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+int pcv_hcall_index(uint64_t nr)
+{
+	switch (nr) {
+	case PPCVIRT_H_GET_TCE:
+		return PCV_HC_GET;
+	case PPCVIRT_H_PUT_TCE:
+		return PCV_HC_PUT;
+	case PPCVIRT_H_STUFF_TCE:
+		return PCV_HC_STUFF;
+	case PPCVIRT_H_PUT_TCE_INDIRECT:
+		return PCV_HC_INDIRECT;
+	default:
+		return -1;
+	}
+}
+
+static inline uint64_t page_size(const struct pcv_table *t)
+{
+	return 1ULL << t->page_shift;
+}
+
+/*
+ * strict: @ioba page-aligned and [ioba, +npages pages) inside the window.
+ * As KVM, the first entry must be in the window even when npages is 0.
+ */
+static long ioba_check_strict(const struct pcv_table *t, uint64_t ioba,
+			      uint64_t npages, uint64_t *first)
+{
+	uint64_t idx;
+
+	if (ioba & (page_size(t) - 1))
+		return PPCVIRT_H_PARAMETER;
+	idx = ioba >> t->page_shift;
+	if (idx < t->offset)
+		return PPCVIRT_H_PARAMETER;
+	idx -= t->offset;
+	/* idx < size, so size - idx cannot underflow. */
+	if (idx >= t->size || npages > t->size - idx)
+		return PPCVIRT_H_PARAMETER;
+	*first = idx;
+	return PPCVIRT_H_SUCCESS;
+}
+
+/*
+ * qemu: index of the page holding @ioba, or H_PARAMETER when it is outside
+ * the window (below bus_offset wraps to a huge index, as in QEMU).
+ */
+static long ioba_check_qemu(const struct pcv_table *t, uint64_t ioba,
+			    uint64_t *first)
+{
+	uint64_t idx = ((ioba & ~(page_size(t) - 1)) - t->bus_offset) >>
+		       t->page_shift;
+
+	if (idx >= t->size)
+		return PPCVIRT_H_PARAMETER;
+	*first = idx;
+	return PPCVIRT_H_SUCCESS;
+}
+
+/*
+ * strict: a TCE that grants access must name a whole guest page. @cache
+ * remembers the last slot found: Linux's lists are runs of consecutive
+ * pages, so almost every entry hits it.
+ */
+static inline long tce_check_strict(const struct pcv_hctx *c,
+				    const struct pcv_table *t, uint64_t tce,
+				    const struct pcv_slot **cache)
+{
+	uint64_t psize = page_size(t), gpa, off;
+	const struct pcv_slot *s = *cache;
+
+	if (!(tce & (PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE)))
+		return PPCVIRT_H_SUCCESS; /* clear or poison */
+	gpa = tce & ~(PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE);
+	if (gpa & (psize - 1))
+		return PPCVIRT_H_PARAMETER;
+	if (s && gpa >= s->gpa) {
+		off = gpa - s->gpa;
+		if (off < s->size && psize <= s->size - off)
+			return PPCVIRT_H_SUCCESS;
+	}
+	s = pcv_slot_find(c->slots, gpa, psize);
+	if (!s)
+		return PPCVIRT_H_PARAMETER;
+	*cache = s;
+	return PPCVIRT_H_SUCCESS;
+}
+
+/*
+ * Make entries [first, first + n) writable without blocking. The fast
+ * tier only proceeds when every table page is known present; the others
+ * ask the kernel about unknown pages (marking backed ones), after which an
+ * unknown page is a hole: zero writes into it are skipped, non-zero ones
+ * allocate it.
+ */
+static long range_prepare(struct pcv_hctx *c, struct pcv_table *t,
+			  uint64_t first, uint64_t n)
+{
+	uint64_t p = first >> t->tpage_shift;
+	uint64_t last = (first + n - 1) >> t->tpage_shift;
+
+	for (; p <= last; p++) {
+		if (pcv_likely(pcv_tpage_known(t, p)))
+			continue;
+		if (c->fast) {
+			c->why = PPCVIRT_DECLINE_TABLE_PAGE;
+			return PCV_TOO_HARD;
+		}
+		pcv_tpage_probe(t, p);
+	}
+	return PPCVIRT_H_SUCCESS;
+}
+
+/* Store vals[i] (or @val everywhere when @vals is NULL); see range_prepare. */
+static void range_commit(struct pcv_table *t, uint64_t first, uint64_t n,
+			 const uint64_t *vals, uint64_t val)
+{
+	uint64_t i = 0;
+
+	while (i < n) {
+		uint64_t idx = first + i;
+		uint64_t page = idx >> t->tpage_shift;
+		uint64_t m = ((page + 1) << t->tpage_shift) - idx;
+		_Atomic uint64_t *e = &t->entries[idx];
+
+		if (m > n - i)
+			m = n - i;
+		if (pcv_likely(pcv_tpage_known(t, page))) {
+			if (vals) {
+				for (uint64_t k = 0; k < m; k++)
+					atomic_store_explicit(
+						&e[k], vals[i + k],
+						memory_order_release);
+			} else {
+				for (uint64_t k = 0; k < m; k++)
+					atomic_store_explicit(
+						&e[k], val,
+						memory_order_release);
+			}
+		} else {
+			bool wrote = false;
+
+			for (uint64_t k = 0; k < m; k++) {
+				uint64_t v = vals ? vals[i + k] : val;
+
+				if (v) {
+					atomic_store_explicit(
+						&e[k], v, memory_order_release);
+					wrote = true;
+				}
+			}
+			if (wrote)
+				pcv_tpage_mark(t, page);
+		}
+		i += m;
+	}
+}
+
+static long write_range(struct pcv_hctx *c, struct pcv_table *t,
+			uint64_t first, uint64_t n, const uint64_t *vals,
+			uint64_t val)
+{
+	long ret;
+
+	if (n == 0)
+		return PPCVIRT_H_SUCCESS;
+	ret = range_prepare(c, t, first, n);
+	if (ret != PPCVIRT_H_SUCCESS)
+		return ret;
+	range_commit(t, first, n, vals, val);
+	return PPCVIRT_H_SUCCESS;
+}
+
+static long h_put_tce(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
+{
+	struct pcv_table *t = c->table;
+	const struct pcv_slot *cache = NULL;
+	uint64_t ioba = hc->args[1], tce = hc->args[2], idx;
+	long ret;
+
+	if (c->qemu) {
+		ret = ioba_check_qemu(t, ioba, &idx);
+	} else {
+		ret = ioba_check_strict(t, ioba, 1, &idx);
+		if (ret == PPCVIRT_H_SUCCESS)
+			ret = tce_check_strict(c, t, tce, &cache);
+	}
+	if (ret != PPCVIRT_H_SUCCESS)
+		return ret;
+	return write_range(c, t, idx, 1, NULL, tce);
+}
+
+static long h_get_tce(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
+{
+	struct pcv_table *t = c->table;
+	uint64_t idx, val;
+	long ret;
+
+	if (c->qemu)
+		ret = ioba_check_qemu(t, hc->args[1], &idx);
+	else
+		ret = ioba_check_strict(t, hc->args[1], 1, &idx);
+	if (ret != PPCVIRT_H_SUCCESS)
+		return ret;
+	ret = pcv_entry_load(t, idx, c->fast, &val);
+	if (ret == PCV_TOO_HARD) {
+		c->why = PPCVIRT_DECLINE_TABLE_PAGE;
+		return ret;
+	}
+	hc->args[0] = val; /* r4; left untouched on failure */
+	return PPCVIRT_H_SUCCESS;
+}
+
+static long h_stuff_tce(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
+{
+	struct pcv_table *t = c->table;
+	uint64_t ioba = hc->args[1], val = hc->args[2], npages = hc->args[3];
+	uint64_t idx, avail;
+	long ret;
+
+	if (c->qemu) {
+		if (npages == 0 || npages > t->size)
+			return PPCVIRT_H_PARAMETER;
+		ret = ioba_check_qemu(t, ioba, &idx);
+		if (ret != PPCVIRT_H_SUCCESS)
+			return ret;
+		/* Entries up to the window end are written, then the error. */
+		avail = t->size - idx;
+		ret = write_range(c, t, idx, npages < avail ? npages : avail,
+				  NULL, val);
+		if (ret != PPCVIRT_H_SUCCESS)
+			return ret;
+		return npages > avail ? PPCVIRT_H_PARAMETER : PPCVIRT_H_SUCCESS;
+	}
+	ret = ioba_check_strict(t, ioba, npages, &idx);
+	if (ret != PPCVIRT_H_SUCCESS)
+		return ret;
+	/* Only clearing or poisoning: mapping goes through PUT/INDIRECT. */
+	if (val & (PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE))
+		return PPCVIRT_H_PARAMETER;
+	return write_range(c, t, idx, npages, NULL, val);
+}
+
+static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
+{
+	struct pcv_table *t = c->table;
+	uint64_t ioba = hc->args[1], list = hc->args[2], npages = hc->args[3];
+	uint64_t *snap = c->scratch, idx, n;
+	const struct pcv_slot *ls, *cache = NULL;
+	const uint8_t *src;
+	long ret, bad = PPCVIRT_H_SUCCESS;
+
+	/* Both profiles: at most one 4 KiB page of entries, 4 KiB aligned. */
+	if (npages > PPCVIRT_TCE_LIST_MAX || (list & 0xfff))
+		return PPCVIRT_H_PARAMETER;
+
+	if (c->qemu) {
+		uint64_t avail;
+
+		if (npages == 0)
+			return PPCVIRT_H_PARAMETER;
+		ret = ioba_check_qemu(t, ioba, &idx);
+		if (ret != PPCVIRT_H_SUCCESS)
+			return ret;
+		avail = t->size - idx;
+		n = npages < avail ? npages : avail;
+		/*
+		 * QEMU never checks the list address: outside guest memory it
+		 * reads as zeros. A 4 KiB-aligned list of <= 4 KiB lies in one
+		 * 4 KiB page, so it is wholly in or out of a slot.
+		 */
+		ls = pcv_slot_find(c->slots, list, n * 8);
+		src = ls ? pcv_slot_hva(ls, list, n * 8) : NULL;
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t be = 0;
+
+			if (src)
+				memcpy(&be, src + i * 8, 8);
+			snap[i] = __builtin_bswap64(be);
+		}
+		ret = write_range(c, t, idx, n, snap, 0);
+		if (ret != PPCVIRT_H_SUCCESS)
+			return ret;
+		return npages > avail ? PPCVIRT_H_PARAMETER : PPCVIRT_H_SUCCESS;
+	}
+
+	ret = ioba_check_strict(t, ioba, npages, &idx);
+	if (ret != PPCVIRT_H_SUCCESS)
+		return ret;
+	if (npages == 0)
+		return PPCVIRT_H_SUCCESS;
+	ls = pcv_slot_find(c->slots, list, npages * 8);
+	src = ls ? pcv_slot_hva(ls, list, npages * 8) : NULL;
+	if (!src)
+		return PPCVIRT_H_PARAMETER;
+	/* Snapshot (big-endian in guest memory), then validate the copy. */
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t be;
+
+		memcpy(&be, src + i * 8, 8);
+		snap[i] = __builtin_bswap64(be);
+	}
+	for (uint64_t i = 0; i < npages; i++)
+		bad |= tce_check_strict(c, t, snap[i], &cache);
+	if (bad != PPCVIRT_H_SUCCESS)
+		return PPCVIRT_H_PARAMETER;
+	return write_range(c, t, idx, npages, snap, 0);
+}
+
+long pcv_tce_hcall(struct pcv_hctx *c, int idx, struct ppcvirt_hcall *hc)
+{
+	if (!c->table)
+		return PPCVIRT_H_PARAMETER;
+	switch (idx) {
+	case PCV_HC_PUT:
+		return h_put_tce(c, hc);
+	case PCV_HC_GET:
+		return h_get_tce(c, hc);
+	case PCV_HC_STUFF:
+		return h_stuff_tce(c, hc);
+	case PCV_HC_INDIRECT:
+		return h_put_tce_indirect(c, hc);
+	default:
+		return PPCVIRT_H_FUNCTION;
+	}
+}

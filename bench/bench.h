@@ -7,8 +7,8 @@
 #include <time.h>
 
 int bench_hcall(int argc, char **argv); /* bench/bench_hcall.c */
-int bench_tlb(int argc, char **argv);   /* bench/bench_tlb.c */
-int bench_dma(int argc, char **argv);   /* bench/bench_dma.c */
+int bench_tlb(int argc, char **argv);	/* bench/bench_tlb.c */
+int bench_dma(int argc, char **argv);	/* bench/bench_dma.c */
 
 static inline uint64_t bench_now_ns(void)
 {

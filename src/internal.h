@@ -37,8 +37,8 @@
 extern char pcv_tsan_grace_period;
 #endif
 
-#define PCV_INTERNAL __attribute__((visibility("hidden")))
-#define pcv_likely(x)   __builtin_expect(!!(x), 1)
+#define PCV_INTERNAL	__attribute__((visibility("hidden")))
+#define pcv_likely(x)	__builtin_expect(!!(x), 1)
 #define pcv_unlikely(x) __builtin_expect(!!(x), 0)
 
 static inline void pcv_rcu_lock(void)
@@ -124,9 +124,9 @@ PCV_INTERNAL void pcv_memslots_free(struct pcv_memslots *ms);
 struct pcv_table {
 	uint64_t liobn;
 	uint32_t page_shift;
-	uint32_t flags; /* PPCVIRT_TCE_VMM_ONLY */
+	uint32_t flags;	 /* PPCVIRT_TCE_VMM_ONLY */
 	uint64_t offset; /* first IOMMU page of the window */
-	uint64_t size;   /* entries */
+	uint64_t size;	 /* entries */
 	uint64_t bus_offset;
 	_Atomic uint64_t *entries; /* memfd mapping, map_bytes long */
 	size_t map_bytes;
@@ -161,8 +161,8 @@ PCV_INTERNAL void pcv_tpage_mark(struct pcv_table *t, uint64_t page);
  * Read entry @idx (< size). Fast tier: PCV_TOO_HARD if its page is not
  * known present (reading a hole of a shared memfd would allocate).
  */
-PCV_INTERNAL long pcv_entry_load(struct pcv_table *t, uint64_t idx,
-				 bool fast, uint64_t *val);
+PCV_INTERNAL long pcv_entry_load(struct pcv_table *t, uint64_t idx, bool fast,
+				 uint64_t *val);
 
 struct pcv_tableset {
 	size_t n;
@@ -201,9 +201,9 @@ struct pcv_stats {
 static inline void pcv_stat_inc(_Atomic uint64_t *c)
 {
 	/* Single writer per counter block: no read-modify-write needed. */
-	atomic_store_explicit(
-		c, atomic_load_explicit(c, memory_order_relaxed) + 1,
-		memory_order_relaxed);
+	atomic_store_explicit(c,
+			      atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 }
 
 struct ppcvirt_vcpu {
@@ -219,12 +219,12 @@ struct ppcvirt_vm {
 	_Atomic(struct pcv_memslots *) slots;
 	_Atomic(struct pcv_tableset *) tables;
 	_Atomic unsigned profile;
-	_Atomic unsigned tiers;         /* bit per in-engine tier */
+	_Atomic unsigned tiers;		/* bit per in-engine tier */
 	_Atomic unsigned hcall_enabled; /* bit per enum pcv_hcall_idx */
-	pthread_mutex_t lock;           /* control plane */
-	pthread_mutex_t stats_lock;     /* VMM-tier counters, vCPU list */
+	pthread_mutex_t lock;		/* control plane */
+	pthread_mutex_t stats_lock;	/* VMM-tier counters, vCPU list */
 	struct ppcvirt_vcpu *vcpus;
-	struct pcv_stats vmm_stats; /* updated under stats_lock */
+	struct pcv_stats vmm_stats;  /* updated under stats_lock */
 	struct pcv_stats gone_stats; /* of destroyed vCPUs */
 };
 
@@ -234,10 +234,10 @@ struct ppcvirt_vm {
 struct pcv_hctx {
 	struct ppcvirt_vm *vm;
 	const struct pcv_memslots *slots;
-	struct pcv_table *table; /* NULL: unknown LIOBN */
-	uint64_t *scratch;       /* PPCVIRT_TCE_LIST_MAX entries */
-	bool qemu;               /* profile */
-	bool fast;               /* fast tier: decline instead of blocking */
+	struct pcv_table *table;  /* NULL: unknown LIOBN */
+	uint64_t *scratch;	  /* PPCVIRT_TCE_LIST_MAX entries */
+	bool qemu;		  /* profile */
+	bool fast;		  /* fast tier: decline instead of blocking */
 	enum ppcvirt_decline why; /* set when PCV_TOO_HARD is returned */
 };
 

@@ -21,24 +21,24 @@ extern "C" {
 #endif
 
 /* PAPR return codes (r3). Never bare H_*: QEMU and kvmtool define those. */
-#define PPCVIRT_H_SUCCESS                0
-#define PPCVIRT_H_BUSY                   1
-#define PPCVIRT_H_CLOSED                 2
-#define PPCVIRT_H_HARDWARE               (-1)
-#define PPCVIRT_H_FUNCTION               (-2)
-#define PPCVIRT_H_PRIVILEGE              (-3)
-#define PPCVIRT_H_PARAMETER              (-4)
-#define PPCVIRT_H_NOT_FOUND              (-7)
-#define PPCVIRT_H_NOT_ENOUGH_RESOURCES   (-44)
-#define PPCVIRT_H_RESCINDED              (-46)
-#define PPCVIRT_H_TOO_HARD               9999 /* internal, never to a guest */
+#define PPCVIRT_H_SUCCESS	       0
+#define PPCVIRT_H_BUSY		       1
+#define PPCVIRT_H_CLOSED	       2
+#define PPCVIRT_H_HARDWARE	       (-1)
+#define PPCVIRT_H_FUNCTION	       (-2)
+#define PPCVIRT_H_PRIVILEGE	       (-3)
+#define PPCVIRT_H_PARAMETER	       (-4)
+#define PPCVIRT_H_NOT_FOUND	       (-7)
+#define PPCVIRT_H_NOT_ENOUGH_RESOURCES (-44)
+#define PPCVIRT_H_RESCINDED	       (-46)
+#define PPCVIRT_H_TOO_HARD	       9999 /* internal, never to a guest */
 
 /* Hypercall opcodes (r3 on entry). */
-#define PPCVIRT_H_GET_TCE          0x1C
-#define PPCVIRT_H_PUT_TCE          0x20
-#define PPCVIRT_H_STUFF_TCE        0x138
+#define PPCVIRT_H_GET_TCE	   0x1C
+#define PPCVIRT_H_PUT_TCE	   0x20
+#define PPCVIRT_H_STUFF_TCE	   0x138
 #define PPCVIRT_H_PUT_TCE_INDIRECT 0x13C
-#define PPCVIRT_H_RTAS             0xF000
+#define PPCVIRT_H_RTAS		   0xF000
 
 /* TCE permission bits (bits 0 and 1 of an entry). */
 #define PPCVIRT_TCE_READ  0x1ULL
@@ -149,12 +149,12 @@ PPCVIRT_API int ppcvirt_vm_set_tiers(struct ppcvirt_vm *vm, unsigned mask);
 
 /* Why a tier declined a call (index of ppcvirt_stats.declines). */
 enum ppcvirt_decline {
-	PPCVIRT_DECLINE_NO_TABLE = 0,   /* LIOBN not registered in the engine */
-	PPCVIRT_DECLINE_DISABLED,       /* hcall not enabled / tier off */
-	PPCVIRT_DECLINE_TABLE_PAGE,     /* table page not known present */
-	PPCVIRT_DECLINE_LIST_PAGE,      /* INDIRECT list not resolvable */
-	PPCVIRT_DECLINE_BACKEND,        /* pass-through back end */
-	PPCVIRT_DECLINE_INJECTED,       /* test fault injection */
+	PPCVIRT_DECLINE_NO_TABLE = 0, /* LIOBN not registered in the engine */
+	PPCVIRT_DECLINE_DISABLED,     /* hcall not enabled / tier off */
+	PPCVIRT_DECLINE_TABLE_PAGE,   /* table page not known present */
+	PPCVIRT_DECLINE_LIST_PAGE,    /* INDIRECT list not resolvable */
+	PPCVIRT_DECLINE_BACKEND,      /* pass-through back end */
+	PPCVIRT_DECLINE_INJECTED,     /* test fault injection */
 	PPCVIRT_DECLINE_COUNT
 };
 

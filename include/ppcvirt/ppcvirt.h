@@ -46,8 +46,8 @@ typedef uint64_t ppcvirt_gpa_t;
 /*
  * Capabilities, with KVM's numbers (KVM_CHECK_EXTENSION).
  */
-#define PPCVIRT_CAP_SPAPR_TCE        63
-#define PPCVIRT_CAP_SW_TLB           69
+#define PPCVIRT_CAP_SPAPR_TCE	     63
+#define PPCVIRT_CAP_SW_TLB	     69
 #define PPCVIRT_CAP_SPAPR_MULTITCE   94
 #define PPCVIRT_CAP_PPC_ENABLE_HCALL 104
 #define PPCVIRT_CAP_SPAPR_TCE_64     125

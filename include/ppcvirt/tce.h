@@ -35,9 +35,9 @@ struct ppcvirt_create_spapr_tce {
 struct ppcvirt_create_spapr_tce_64 {
 	uint64_t liobn;
 	uint32_t page_shift; /* 12..34 */
-	uint32_t flags;      /* must be 0 */
+	uint32_t flags;	     /* must be 0 */
 	uint64_t offset;     /* in IOMMU pages */
-	uint64_t size;       /* in IOMMU pages */
+	uint64_t size;	     /* in IOMMU pages */
 };
 
 #define PPCVIRT_TCE_PAGE_SHIFT_MIN 12
@@ -92,9 +92,10 @@ ppcvirt_vm_create_spapr_tce(struct ppcvirt_vm *vm,
  *
  * Return: as ppcvirt_vm_create_spapr_tce_64().
  */
-PPCVIRT_API int ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
-				      const struct ppcvirt_create_spapr_tce_64 *args,
-				      unsigned flags, int *fd_out);
+PPCVIRT_API int
+ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
+		      const struct ppcvirt_create_spapr_tce_64 *args,
+		      unsigned flags, int *fd_out);
 
 /**
  * ppcvirt_vm_remove_tce() - destroy the table of @liobn.
@@ -116,7 +117,7 @@ struct ppcvirt_tce_info {
 	uint32_t flags; /* PPCVIRT_TCE_VMM_ONLY */
 	uint64_t offset;
 	uint64_t size;
-	uint64_t bus_offset;     /* offset << page_shift */
+	uint64_t bus_offset;	 /* offset << page_shift */
 	uint64_t resident_bytes; /* table pages present in memory */
 };
 
@@ -195,10 +196,10 @@ PPCVIRT_API int ppcvirt_dma_write(struct ppcvirt_vm *vm, uint64_t liobn,
 
 /* QEMU-style single-page translation (its IOMMUTLBEntry). */
 struct ppcvirt_tce_xlate {
-	uint64_t iova;      /* ioba & ~(page_size - 1) */
-	uint64_t addr;      /* tce & ~(page_size - 1): guest-physical */
+	uint64_t iova;	    /* ioba & ~(page_size - 1) */
+	uint64_t addr;	    /* tce & ~(page_size - 1): guest-physical */
 	uint64_t addr_mask; /* page_size - 1 */
-	uint32_t perm;      /* tce & 3 */
+	uint32_t perm;	    /* tce & 3 */
 };
 
 /**

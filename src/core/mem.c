@@ -199,9 +199,9 @@ PPCVIRT_API void *ppcvirt_vm_gpa_to_hva(struct ppcvirt_vm *vm,
 	if (!vm)
 		return NULL;
 	pcv_rcu_lock();
-	s = pcv_slot_find(atomic_load_explicit(&vm->slots,
-					       memory_order_acquire),
-			  gpa, len);
+	s = pcv_slot_find(
+		atomic_load_explicit(&vm->slots, memory_order_acquire), gpa,
+		len);
 	p = s ? pcv_slot_hva(s, gpa, len) : NULL;
 	pcv_rcu_unlock();
 	return p;
@@ -216,9 +216,9 @@ static int guest_copy(struct ppcvirt_vm *vm, ppcvirt_gpa_t gpa, void *dst,
 	if (!vm || len == 0)
 		return len == 0 && vm ? 0 : -EINVAL;
 	pcv_rcu_lock();
-	s = pcv_slot_find(atomic_load_explicit(&vm->slots,
-					       memory_order_acquire),
-			  gpa, len);
+	s = pcv_slot_find(
+		atomic_load_explicit(&vm->slots, memory_order_acquire), gpa,
+		len);
 	p = s ? pcv_slot_hva(s, gpa, len) : NULL;
 	if (p) {
 		if (dst)

@@ -91,7 +91,8 @@ PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out)
 	atomic_init(&vm->tiers,
 		    (1u << PPCVIRT_TIER_FAST) | (1u << PPCVIRT_TIER_SLOW));
 	/* KVM HV's default list: H_GET_TCE and H_PUT_TCE only. */
-	atomic_init(&vm->hcall_enabled, (1u << PCV_HC_GET) | (1u << PCV_HC_PUT));
+	atomic_init(&vm->hcall_enabled,
+		    (1u << PCV_HC_GET) | (1u << PCV_HC_PUT));
 	*out = vm;
 	return 0;
 }
@@ -111,8 +112,8 @@ PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm)
 			pcv_table_free(ts->t[i]);
 		free(ts);
 	}
-	pcv_memslots_free(atomic_load_explicit(&vm->slots,
-					       memory_order_relaxed));
+	pcv_memslots_free(
+		atomic_load_explicit(&vm->slots, memory_order_relaxed));
 	pthread_mutex_destroy(&vm->stats_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
@@ -136,8 +137,8 @@ ppcvirt_vm_get_profile(const struct ppcvirt_vm *vm)
 
 PPCVIRT_API int ppcvirt_vm_set_tiers(struct ppcvirt_vm *vm, unsigned mask)
 {
-	const unsigned ok = (1u << PPCVIRT_TIER_FAST) |
-			    (1u << PPCVIRT_TIER_SLOW);
+	const unsigned ok =
+		(1u << PPCVIRT_TIER_FAST) | (1u << PPCVIRT_TIER_SLOW);
 
 	if (!vm || (mask & ~ok))
 		return -EINVAL;
@@ -215,16 +216,14 @@ static void stats_fold(struct pcv_stats *dst, struct pcv_stats *src)
 
 	stats_add(&sum, src);
 	for (int t = 0; t < PPCVIRT_TIER_COUNT; t++) {
-		atomic_fetch_add_explicit(&dst->completed[t],
-					  sum.completed[t],
+		atomic_fetch_add_explicit(&dst->completed[t], sum.completed[t],
 					  memory_order_relaxed);
 		for (int d = 0; d < PPCVIRT_DECLINE_COUNT; d++)
 			atomic_fetch_add_explicit(&dst->declines[t][d],
 						  sum.declines[t][d],
 						  memory_order_relaxed);
 	}
-	atomic_fetch_add_explicit(&dst->exits, sum.exits,
-				  memory_order_relaxed);
+	atomic_fetch_add_explicit(&dst->exits, sum.exits, memory_order_relaxed);
 }
 
 PPCVIRT_API void ppcvirt_vcpu_destroy(struct ppcvirt_vcpu *vcpu)

@@ -106,7 +106,7 @@ PPCVIRT_API int ppcvirt_vmm_hcall(struct ppcvirt_vm *vm,
 	if (ret == PCV_TOO_HARD)
 		ret = PPCVIRT_H_HARDWARE;
 	hc->ret = (uint64_t)ret;
-	atomic_fetch_add_explicit(&vm->vmm_stats.completed[PPCVIRT_TIER_VMM],
-				  1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&vm->vmm_stats.completed[PPCVIRT_TIER_VMM], 1,
+				  memory_order_relaxed);
 	return 0;
 }

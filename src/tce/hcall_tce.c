@@ -90,8 +90,8 @@ static long ioba_check_strict(const struct pcv_table *t, uint64_t ioba,
 static long ioba_check_qemu(const struct pcv_table *t, uint64_t ioba,
 			    uint64_t *first)
 {
-	uint64_t idx = ((ioba & ~(page_size(t) - 1)) - t->bus_offset) >>
-		       t->page_shift;
+	uint64_t idx =
+		((ioba & ~(page_size(t) - 1)) - t->bus_offset) >> t->page_shift;
 
 	if (idx >= t->size)
 		return PPCVIRT_H_PARAMETER;
@@ -198,9 +198,8 @@ static void range_commit(struct pcv_table *t, uint64_t first, uint64_t n,
 	}
 }
 
-static long write_range(struct pcv_hctx *c, struct pcv_table *t,
-			uint64_t first, uint64_t n, const uint64_t *vals,
-			uint64_t val)
+static long write_range(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
+			uint64_t n, const uint64_t *vals, uint64_t val)
 {
 	long ret;
 

@@ -140,8 +140,7 @@ bool pcv_tpage_probe(struct pcv_table *t, uint64_t page)
 	return false;
 }
 
-long pcv_entry_load(struct pcv_table *t, uint64_t idx, bool fast,
-		    uint64_t *val)
+long pcv_entry_load(struct pcv_table *t, uint64_t idx, bool fast, uint64_t *val)
 {
 	uint64_t page = idx >> t->tpage_shift;
 
@@ -159,9 +158,10 @@ long pcv_entry_load(struct pcv_table *t, uint64_t idx, bool fast,
 
 /* ---- public control plane ------------------------------------------- */
 
-PPCVIRT_API int ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
-				      const struct ppcvirt_create_spapr_tce_64 *args,
-				      unsigned flags, int *fd_out)
+PPCVIRT_API int
+ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
+		      const struct ppcvirt_create_spapr_tce_64 *args,
+		      unsigned flags, int *fd_out)
 {
 	struct pcv_tableset *old, *nw;
 	struct pcv_table *t;
@@ -298,7 +298,8 @@ PPCVIRT_API int ppcvirt_vm_tce_info(struct ppcvirt_vm *vm, uint64_t liobn,
 			.size = t->size,
 			.bus_offset = t->bus_offset,
 		};
-		/* st_blocks counts the memfd's allocated pages (512 B units). */
+		/* st_blocks counts the memfd's allocated pages (512 B units).
+		 */
 		if (fstat(t->memfd, &st) == 0)
 			out->resident_bytes = (uint64_t)st.st_blocks * 512;
 	}

@@ -31,9 +31,8 @@ static int xlate_range(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 	uint64_t end, first, last, psize;
 	size_t cap = *nsegs, used = 0;
 
-	t = pcv_table_find(atomic_load_explicit(&vm->tables,
-						memory_order_acquire),
-			   liobn);
+	t = pcv_table_find(
+		atomic_load_explicit(&vm->tables, memory_order_acquire), liobn);
 	if (!t)
 		return -ENOENT;
 	ms = atomic_load_explicit(&vm->slots, memory_order_acquire);
@@ -64,8 +63,8 @@ static int xlate_range(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 		hva = s ? pcv_slot_hva(s, gpa, chunk) : NULL;
 		if (!hva)
 			return -EFAULT;
-		if (used && (uint8_t *)segs[used - 1].hva + segs[used - 1].len ==
-				    hva &&
+		if (used &&
+		    (uint8_t *)segs[used - 1].hva + segs[used - 1].len == hva &&
 		    segs[used - 1].gpa + segs[used - 1].len == gpa) {
 			segs[used - 1].len += chunk;
 			continue;
@@ -166,9 +165,8 @@ PPCVIRT_API int ppcvirt_tce_translate(struct ppcvirt_vm *vm, uint64_t liobn,
 	if (!vm || !out)
 		return -EINVAL;
 	pcv_rcu_lock();
-	t = pcv_table_find(atomic_load_explicit(&vm->tables,
-						memory_order_acquire),
-			   liobn);
+	t = pcv_table_find(
+		atomic_load_explicit(&vm->tables, memory_order_acquire), liobn);
 	if (!t) {
 		ret = -ENOENT;
 		goto out;

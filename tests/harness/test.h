@@ -23,11 +23,10 @@ struct test_case {
 
 #define TEST(fn)                                                               \
 	{                                                                      \
-		#fn, fn                                                        \
+#fn, fn                                                        \
 	}
 
-int test_main(const struct test_case *cases, size_t n, int argc,
-	      char **argv);
+int test_main(const struct test_case *cases, size_t n, int argc, char **argv);
 #define TEST_MAIN(table)                                                       \
 	int main(int argc, char **argv)                                        \
 	{                                                                      \

@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include <ppcvirt/api.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif

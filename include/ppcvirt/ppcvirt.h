@@ -23,14 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ppcvirt/api.h>
+
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-#if defined(PPCVIRT_BUILDING)
-#define PPCVIRT_API __attribute__((visibility("default")))
-#else
-#define PPCVIRT_API
 #endif
 
 #define PPCVIRT_VERSION_MAJOR 0

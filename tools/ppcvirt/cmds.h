@@ -3,8 +3,8 @@
 #ifndef PPCVIRT_TOOL_CMDS_H
 #define PPCVIRT_TOOL_CMDS_H
 
-int cmd_replay(int argc, char **argv);  /* tools/ppcvirt/cmd_replay.c */
-int cmd_tlb(int argc, char **argv);     /* tools/ppcvirt/cmd_tlb.c */
-int cmd_bench(int argc, char **argv);   /* bench/bench_main.c */
+int cmd_replay(int argc, char **argv); /* tools/ppcvirt/cmd_replay.c */
+int cmd_tlb(int argc, char **argv);    /* tools/ppcvirt/cmd_tlb.c */
+int cmd_bench(int argc, char **argv);  /* bench/bench_main.c */
 
 #endif

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Replay engine core: the replay object, line splitting, the two-pass
+ * protocol for traces, and the helpers both front ends use (trace.c for
+ * QEMU logs, script.c for .hcs scripts).
+ *
+ * Lines are handled in place in the caller's buffer; only a line cut by a
+ * chunk boundary is copied, into a fixed buffer of PPCVIRT_REPLAY_MAX_LINE
+ * bytes. Nothing is allocated per line. Every request for memory (guest
+ * RAM, windows) is checked against the configured limit before the
+ * library is asked, so hostile input cannot make the replay allocate
+ * without bound.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay_int.h"
+
+int pcv_rp_fail(struct ppcvirt_replay *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err)
+		return r->err;
+	r->err = err;
+	r->res.error = err;
+	r->res.error_line = r->line;
+	va_start(ap, fmt);
+	vsnprintf(r->res.error_text, sizeof(r->res.error_text), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void pcv_rp_mismatch(struct ppcvirt_replay *r, const char *event,
+		     const char *what, uint64_t want, uint64_t got,
+		     bool is_hret)
+{
+	struct ppcvirt_replay_mismatch m = {
+		.line = r->line,
+		.event = event,
+		.what = what,
+		.want = want,
+		.got = got,
+	};
+
+	r->res.mismatches++;
+	if (!r->cfg.on_mismatch)
+		return;
+	if (is_hret)
+		snprintf(m.text, sizeof(m.text),
+			 "line %llu: %s: %s expected %lld (%s), got %lld (%s)",
+			 (unsigned long long)m.line, event, what,
+			 (long long)want, ppcvirt_hret_name((long)want),
+			 (long long)got, ppcvirt_hret_name((long)got));
+	else
+		snprintf(m.text, sizeof(m.text),
+			 "line %llu: %s: %s expected 0x%llx, got 0x%llx",
+			 (unsigned long long)m.line, event, what,
+			 (unsigned long long)want, (unsigned long long)got);
+	r->cfg.on_mismatch(r->cfg.opaque, &m);
+}
+
+struct pcv_rp_liobn *pcv_rp_liobn_get(struct ppcvirt_replay *r, uint64_t liobn,
+				      bool add)
+{
+	struct pcv_rp_liobn *e;
+
+	if (r->last_liobn < r->nliobns &&
+	    r->liobns[r->last_liobn].liobn == liobn)
+		return &r->liobns[r->last_liobn];
+	for (size_t i = 0; i < r->nliobns; i++) {
+		if (r->liobns[i].liobn == liobn) {
+			r->last_liobn = i;
+			return &r->liobns[i];
+		}
+	}
+	if (!add || r->nliobns == PCV_RP_MAX_LIOBNS)
+		return NULL;
+	e = &r->liobns[r->nliobns];
+	memset(e, 0, sizeof(*e));
+	e->liobn = liobn;
+	r->last_liobn = r->nliobns++;
+	return e;
+}
+
+/* Re-read the live geometry of every known LIOBN (after window changes). */
+void pcv_rp_refresh(struct ppcvirt_replay *r)
+{
+	for (size_t i = 0; i < r->nliobns; i++) {
+		struct pcv_rp_liobn *e = &r->liobns[i];
+		struct ppcvirt_tce_info info;
+
+		e->live = ppcvirt_vm_tce_info(r->vm, e->liobn, &info) == 0;
+		if (e->live) {
+			e->page_shift = info.page_shift;
+			e->bus_offset = info.bus_offset;
+			e->entries = info.size;
+		}
+	}
+}
+
+int pcv_rp_hcall(struct ppcvirt_replay *r, uint64_t nr, uint64_t a0,
+		 uint64_t a1, uint64_t a2, uint64_t a3, long *ret, uint64_t *r4)
+{
+	struct ppcvirt_hcall hc = {.nr = nr, .args = {a0, a1, a2, a3}};
+	int rc;
+
+	r->res.hcalls++;
+	rc = ppcvirt_vcpu_hcall(r->vcpu, &hc);
+	if (rc == PPCVIRT_HCALL_EXIT) {
+		rc = ppcvirt_vmm_hcall(r->vm, &hc);
+		if (rc < 0 && rc != -ENOMEM)
+			return pcv_rp_fail(r, rc, "ppcvirt_vmm_hcall: error %d",
+					   rc);
+	} else if (rc < 0) {
+		return pcv_rp_fail(r, rc, "ppcvirt_vcpu_hcall: error %d", rc);
+	}
+	*ret = (long)(int64_t)hc.ret;
+	if (r4)
+		*r4 = hc.args[0];
+	return 0;
+}
+
+int pcv_rp_add_mem(struct ppcvirt_replay *r, uint64_t gpa, uint64_t size)
+{
+	int ret;
+
+	if (size > r->limit || r->mem_total > r->limit - size)
+		return pcv_rp_fail(r, -E2BIG,
+				   "guest memory of 0x%llx bytes is above the "
+				   "limit 0x%llx",
+				   (unsigned long long)(r->mem_total + size),
+				   (unsigned long long)r->limit);
+	if (r->next_slot >= PPCVIRT_MAX_MEMSLOTS)
+		return pcv_rp_fail(r, -ENOSPC, "too many memory slots");
+	ret = ppcvirt_vm_alloc_memory(r->vm, r->next_slot, gpa, size, NULL,
+				      NULL);
+	if (ret)
+		return pcv_rp_fail(r, ret,
+				   "cannot add guest memory 0x%llx+0x%llx: %s",
+				   (unsigned long long)gpa,
+				   (unsigned long long)size, strerror(-ret));
+	r->next_slot++;
+	r->mem_total += size;
+	return 0;
+}
+
+/* (Re)create the window of @liobn, zeroed. */
+int pcv_rp_window(struct ppcvirt_replay *r, uint64_t liobn, uint64_t bus_offset,
+		  uint32_t page_shift, uint64_t entries)
+{
+	struct ppcvirt_create_spapr_tce_64 a = {
+		.liobn = liobn,
+		.page_shift = page_shift,
+	};
+	int ret;
+
+	if (page_shift < PPCVIRT_TCE_PAGE_SHIFT_MIN ||
+	    page_shift > PPCVIRT_TCE_PAGE_SHIFT_MAX)
+		return pcv_rp_fail(r, -EINVAL, "page shift %u not in 12..34",
+				   page_shift);
+	if (bus_offset & ((1ULL << page_shift) - 1))
+		return pcv_rp_fail(r, -EINVAL,
+				   "bus offset 0x%llx is not a multiple of the "
+				   "page size",
+				   (unsigned long long)bus_offset);
+	if (entries > r->limit / 8)
+		return pcv_rp_fail(
+			r, -E2BIG,
+			"window of 0x%llx entries is above the limit",
+			(unsigned long long)entries);
+	a.offset = bus_offset >> page_shift;
+	a.size = entries;
+	(void)ppcvirt_vm_remove_tce(r->vm, liobn);
+	ret = ppcvirt_vm_create_spapr_tce_64(r->vm, &a, NULL);
+	pcv_rp_liobn_get(r, liobn, true);
+	pcv_rp_refresh(r);
+	if (ret)
+		return pcv_rp_fail(
+			r, ret,
+			"cannot create window 0x%llx (offset 0x%llx, "
+			"shift %u, 0x%llx entries): %s",
+			(unsigned long long)liobn,
+			(unsigned long long)bus_offset, page_shift,
+			(unsigned long long)entries, strerror(-ret));
+	return 0;
+}
+
+int pcv_rp_set_profile(struct ppcvirt_replay *r, int profile)
+{
+	int ret = ppcvirt_vm_set_profile(r->vm, (enum ppcvirt_profile)profile);
+
+	if (ret)
+		return pcv_rp_fail(r, ret, "cannot set profile %d", profile);
+	r->profile = profile;
+	r->res.profile = profile;
+	return 0;
+}
+
+static int enable_hcall(struct ppcvirt_vm *vm, uint64_t nr)
+{
+	struct ppcvirt_enable_cap cap = {
+		.cap = PPCVIRT_CAP_PPC_ENABLE_HCALL,
+		.args = {nr, 1},
+	};
+
+	return ppcvirt_vm_enable_cap(vm, &cap);
+}
+
+/* A fresh VM with one vCPU and all four TCE hcalls in the engine. */
+static int vm_setup(struct ppcvirt_replay *r)
+{
+	int ret = ppcvirt_vm_create(&r->vm);
+
+	if (ret)
+		return ret;
+	ret = ppcvirt_vcpu_create(r->vm, 0, &r->vcpu);
+	if (!ret)
+		ret = enable_hcall(r->vm, PPCVIRT_H_PUT_TCE_INDIRECT);
+	if (!ret)
+		ret = enable_hcall(r->vm, PPCVIRT_H_STUFF_TCE);
+	if (!ret)
+		ret = ppcvirt_vm_set_profile(r->vm,
+					     (enum ppcvirt_profile)r->profile);
+	return ret;
+}
+
+PPCVIRT_API int ppcvirt_replay_create(const struct ppcvirt_replay_config *cfg,
+				      struct ppcvirt_replay **out)
+{
+	struct ppcvirt_replay *r;
+	int ret;
+
+	if (!cfg || !out || cfg->flags & ~PPCVIRT_REPLAY_BOUNDED ||
+	    cfg->reserved ||
+	    (cfg->kind != PPCVIRT_REPLAY_TRACE &&
+	     cfg->kind != PPCVIRT_REPLAY_SCRIPT) ||
+	    (cfg->profile != PPCVIRT_REPLAY_PROFILE_AUTO &&
+	     cfg->profile != PPCVIRT_PROFILE_STRICT &&
+	     cfg->profile != PPCVIRT_PROFILE_QEMU))
+		return -EINVAL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->cfg = *cfg;
+	r->limit = cfg->mem_limit;
+	if (!r->limit)
+		r->limit = (cfg->flags & PPCVIRT_REPLAY_BOUNDED)
+				   ? PCV_RP_FUZZ_LIMIT
+				   : PCV_RP_DEF_LIMIT;
+	r->profile_fixed = cfg->profile != PPCVIRT_REPLAY_PROFILE_AUTO;
+	r->profile = r->profile_fixed ? cfg->profile : PPCVIRT_PROFILE_STRICT;
+	r->res.profile = r->profile;
+	r->phase = cfg->kind == PPCVIRT_REPLAY_TRACE ? PCV_RP_SCAN : PCV_RP_RUN;
+	ret = vm_setup(r);
+	if (ret) {
+		ppcvirt_replay_destroy(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+PPCVIRT_API void ppcvirt_replay_destroy(struct ppcvirt_replay *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nphbs; i++)
+		ppcvirt_phb_destroy(r->phbs[i].phb);
+	ppcvirt_vm_destroy(r->vm);
+	free(r);
+}
+
+static int do_line(struct ppcvirt_replay *r, const char *p, const char *end)
+{
+	r->line++;
+	if (r->phase == PCV_RP_RUN)
+		r->res.lines++;
+	if (end > p && end[-1] == '\r')
+		end--;
+	if (r->cfg.kind == PPCVIRT_REPLAY_TRACE)
+		return pcv_rp_trace_line(r, p, end);
+	return pcv_rp_script_line(r, p, end);
+}
+
+PPCVIRT_API int ppcvirt_replay_feed(struct ppcvirt_replay *r, const void *buf,
+				    size_t len)
+{
+	const char *p = buf, *end = p + len;
+	int ret;
+
+	if (!r || (!buf && len))
+		return -EINVAL;
+	if (r->err)
+		return r->err;
+	if (r->finished)
+		return -EINVAL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+
+		if (r->partial_len || !nl) {
+			if (n > PPCVIRT_REPLAY_MAX_LINE - r->partial_len) {
+				r->line++;
+				return pcv_rp_fail(r, -EINVAL,
+						   "line longer than %d bytes",
+						   PPCVIRT_REPLAY_MAX_LINE);
+			}
+			memcpy(r->partial + r->partial_len, p, n);
+			r->partial_len += n;
+			if (!nl)
+				return 0;
+			ret = do_line(r, r->partial,
+				      r->partial + r->partial_len);
+			r->partial_len = 0;
+		} else {
+			if (n > PPCVIRT_REPLAY_MAX_LINE) {
+				r->line++;
+				return pcv_rp_fail(r, -EINVAL,
+						   "line longer than %d bytes",
+						   PPCVIRT_REPLAY_MAX_LINE);
+			}
+			ret = do_line(r, p, nl);
+		}
+		if (ret)
+			return ret;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static int flush_partial(struct ppcvirt_replay *r)
+{
+	int ret = 0;
+
+	if (r->partial_len && !r->err) {
+		ret = do_line(r, r->partial, r->partial + r->partial_len);
+		r->partial_len = 0;
+	}
+	return r->err ? r->err : ret;
+}
+
+PPCVIRT_API int ppcvirt_replay_rewind(struct ppcvirt_replay *r)
+{
+	int ret;
+
+	if (!r)
+		return -EINVAL;
+	if (r->err)
+		return r->err;
+	if (r->cfg.kind != PPCVIRT_REPLAY_TRACE || r->phase != PCV_RP_SCAN)
+		return -EINVAL;
+	ret = flush_partial(r);
+	if (ret)
+		return ret;
+	r->phase = PCV_RP_RUN;
+	r->line = 0;
+	return pcv_rp_trace_start(r);
+}
+
+PPCVIRT_API int ppcvirt_replay_finish(struct ppcvirt_replay *r,
+				      struct ppcvirt_replay_result *res)
+{
+	if (!r || !res)
+		return -EINVAL;
+	if (!r->finished) {
+		(void)flush_partial(r);
+		if (!r->err && r->phase == PCV_RP_SCAN)
+			pcv_rp_fail(r, -EINVAL,
+				    "trace ended before its second pass");
+		r->finished = true;
+	}
+	*res = r->res;
+	return r->err;
+}
+
+PPCVIRT_API int ppcvirt_replay_buffer(const struct ppcvirt_replay_config *cfg,
+				      const void *buf, size_t len,
+				      struct ppcvirt_replay_result *res)
+{
+	struct ppcvirt_replay *r;
+	int ret;
+
+	if (!res)
+		return -EINVAL;
+	memset(res, 0, sizeof(*res));
+	ret = ppcvirt_replay_create(cfg, &r);
+	if (ret) {
+		res->error = ret;
+		return ret;
+	}
+	ret = ppcvirt_replay_feed(r, buf, len);
+	if (!ret && cfg->kind == PPCVIRT_REPLAY_TRACE) {
+		ret = ppcvirt_replay_rewind(r);
+		if (!ret)
+			ret = ppcvirt_replay_feed(r, buf, len);
+	}
+	ret = ppcvirt_replay_finish(r, res);
+	ppcvirt_replay_destroy(r);
+	return ret;
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private parts of the replay engine (src/replay/): the replay object, a
+ * small allocation-free tokenizer over [p, end) line slices, and the
+ * helpers the trace and script front ends share (hypercalls, windows,
+ * mismatch and error reporting).
+ */
+#ifndef PPCVIRT_SRC_REPLAY_INT_H
+#define PPCVIRT_SRC_REPLAY_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ppcvirt/ppcvirt.h>
+#include <ppcvirt/ddw.h>
+#include <ppcvirt/replay.h>
+
+#define PCV_RP_MAX_LIOBNS 64
+#define PCV_RP_MAX_PHBS	  16
+#define PCV_RP_MAX_SKIPS  256
+#define PCV_RP_DEF_LIMIT  (64ULL << 30)
+#define PCV_RP_FUZZ_LIMIT (16ULL << 20)
+
+/* What the replay knows about one LIOBN. */
+struct pcv_rp_liobn {
+	uint64_t liobn;
+	/* trace pass 1: final geometry from pre_save */
+	bool pre_save;
+	bool ddw; /* named by a ddw_create line */
+	uint32_t ps_page_shift;
+	uint64_t ps_bus_offset;
+	uint64_t ps_entries;
+	uint64_t last_new_table; /* pass 1: line of its last new_table */
+	/* live window (refreshed after every window change) */
+	bool live;
+	uint32_t page_shift;
+	uint64_t bus_offset;
+	uint64_t entries;
+};
+
+struct pcv_rp_phb {
+	uint64_t buid;
+	uint32_t query_mask; /* LoPAPR mask from ddw_query, 0 if none */
+	uint64_t create_shifts;
+	struct ppcvirt_phb *phb;
+};
+
+enum pcv_rp_phase {
+	PCV_RP_SCAN = 0, /* trace pass 1 */
+	PCV_RP_RUN = 1,
+};
+
+struct ppcvirt_replay {
+	struct ppcvirt_replay_config cfg;
+	uint64_t limit;
+	enum pcv_rp_phase phase;
+	bool finished;
+	int err;
+	uint64_t line;
+	struct ppcvirt_replay_result res;
+
+	struct ppcvirt_vm *vm;
+	struct ppcvirt_vcpu *vcpu;
+	int profile;	    /* applied profile */
+	bool profile_fixed; /* set on the command line */
+	uint32_t next_slot;
+	uint64_t mem_total;
+
+	/* trace pass 1 */
+	uint64_t ram_need;
+	uint64_t skip_lines[PCV_RP_MAX_SKIPS];
+	size_t nskips;
+
+	struct pcv_rp_liobn liobns[PCV_RP_MAX_LIOBNS];
+	size_t nliobns;
+	size_t last_liobn;
+	struct pcv_rp_phb phbs[PCV_RP_MAX_PHBS];
+	size_t nphbs;
+
+	size_t partial_len;
+	char partial[PPCVIRT_REPLAY_MAX_LINE + 1];
+};
+
+/* ---- tokenizer ----------------------------------------------------------*/
+
+struct pcv_lex {
+	const char *p;
+	const char *end;
+};
+
+static inline void pcv_lex_ws(struct pcv_lex *l)
+{
+	while (l->p < l->end &&
+	       (*l->p == ' ' || *l->p == '\t' || *l->p == '\r' || *l->p == ','))
+		l->p++;
+}
+
+static inline bool pcv_lex_eol(struct pcv_lex *l)
+{
+	pcv_lex_ws(l);
+	return l->p >= l->end;
+}
+
+/* Match literal @s (after optional blanks); consume it on success. */
+static inline bool pcv_lex_lit(struct pcv_lex *l, const char *s)
+{
+	const char *q;
+
+	pcv_lex_ws(l);
+	q = l->p;
+	while (*s) {
+		if (q >= l->end || *q != *s)
+			return false;
+		q++;
+		s++;
+	}
+	l->p = q;
+	return true;
+}
+
+static inline int pcv_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex digits without prefix; false on none or overflow. */
+static inline bool pcv_lex_hexdigits(struct pcv_lex *l, uint64_t *v)
+{
+	uint64_t x = 0;
+	const char *start = l->p;
+	int d;
+
+	while (l->p < l->end && (d = pcv_hexval(*l->p)) >= 0) {
+		if (x >> 60)
+			return false;
+		x = x << 4 | (uint64_t)d;
+		l->p++;
+	}
+	*v = x;
+	return l->p != start;
+}
+
+static inline bool pcv_lex_decdigits(struct pcv_lex *l, uint64_t *v)
+{
+	uint64_t x = 0;
+	const char *start = l->p;
+
+	while (l->p < l->end && *l->p >= '0' && *l->p <= '9') {
+		unsigned d = (unsigned)(*l->p - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			return false;
+		x = x * 10 + d;
+		l->p++;
+	}
+	*v = x;
+	return l->p != start;
+}
+
+/* "0x..." hex. */
+static inline bool pcv_lex_hex(struct pcv_lex *l, uint64_t *v)
+{
+	return pcv_lex_lit(l, "0x") && pcv_lex_hexdigits(l, v);
+}
+
+/* A number "0x..." or decimal, optionally negative (two's complement). */
+static inline bool pcv_lex_num(struct pcv_lex *l, uint64_t *v)
+{
+	bool neg = false;
+	bool ok;
+
+	pcv_lex_ws(l);
+	if (l->p < l->end && *l->p == '-') {
+		neg = true;
+		l->p++;
+	}
+	if (l->end - l->p >= 2 && l->p[0] == '0' &&
+	    (l->p[1] == 'x' || l->p[1] == 'X')) {
+		l->p += 2;
+		ok = pcv_lex_hexdigits(l, v);
+	} else {
+		ok = pcv_lex_decdigits(l, v);
+	}
+	if (!ok)
+		return false;
+	/* The number must end here. */
+	if (l->p < l->end && *l->p != ' ' && *l->p != '\t' && *l->p != ',' &&
+	    *l->p != '\r')
+		return false;
+	if (neg)
+		*v = (uint64_t)0 - *v;
+	return true;
+}
+
+/* key=value where value is a number. */
+static inline bool pcv_lex_kv(struct pcv_lex *l, const char *key, uint64_t *v)
+{
+	return pcv_lex_lit(l, key) && pcv_lex_num(l, v);
+}
+
+/* The next blank-separated word. */
+static inline bool pcv_lex_word(struct pcv_lex *l, const char **w, size_t *n)
+{
+	pcv_lex_ws(l);
+	*w = l->p;
+	while (l->p < l->end && *l->p != ' ' && *l->p != '\t' && *l->p != '\r')
+		l->p++;
+	*n = (size_t)(l->p - *w);
+	return *n != 0;
+}
+
+/* ---- shared helpers (replay.c) -------------------------------------------*/
+
+int pcv_rp_fail(struct ppcvirt_replay *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pcv_rp_mismatch(struct ppcvirt_replay *r, const char *event,
+		     const char *what, uint64_t want, uint64_t got,
+		     bool is_hret);
+struct pcv_rp_liobn *pcv_rp_liobn_get(struct ppcvirt_replay *r, uint64_t liobn,
+				      bool add);
+void pcv_rp_refresh(struct ppcvirt_replay *r);
+int pcv_rp_hcall(struct ppcvirt_replay *r, uint64_t nr, uint64_t a0,
+		 uint64_t a1, uint64_t a2, uint64_t a3, long *ret,
+		 uint64_t *r4);
+int pcv_rp_add_mem(struct ppcvirt_replay *r, uint64_t gpa, uint64_t size);
+int pcv_rp_window(struct ppcvirt_replay *r, uint64_t liobn, uint64_t bus_offset,
+		  uint32_t page_shift, uint64_t entries);
+int pcv_rp_set_profile(struct ppcvirt_replay *r, int profile);
+
+int pcv_rp_trace_line(struct ppcvirt_replay *r, const char *p, const char *end);
+int pcv_rp_trace_start(struct ppcvirt_replay *r);
+int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p,
+		       const char *end);
+
+#endif

@@ -13,9 +13,12 @@
  *     those arrays and of the tables in pcv_rcu_lock()/pcv_rcu_unlock().
  *   - Table entries are _Atomic uint64_t: release stores, acquire loads.
  *   - TSan cannot see liburcu's membarrier-based ordering, so TSan builds
- *     (PPCVIRT_TSAN) call liburcu out of line and add an explicit
- *     happens-before edge from every read-side unlock to the end of every
- *     grace period.
+ *     (PPCVIRT_TSAN) add an explicit happens-before edge from every
+ *     read-side unlock to the end of every grace period.
+ *   - Sanitizer builds (PPCVIRT_RCU_OUT_OF_LINE) call liburcu's read side
+ *     out of line: inlined, it would be instrumented, and UBSan reports a
+ *     misaligned access inside liburcu itself (urcu_bp_reader wants
+ *     128-byte alignment that liburcu's allocator does not provide).
  */
 #ifndef PPCVIRT_INTERNAL_H
 #define PPCVIRT_INTERNAL_H
@@ -27,7 +30,7 @@
 
 #include <ppcvirt/ppcvirt.h>
 
-#if !defined(PPCVIRT_TSAN)
+#if !defined(PPCVIRT_RCU_OUT_OF_LINE)
 #define _LGPL_SOURCE /* inline read-side fast paths */
 #endif
 #include <urcu-bp.h>

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BookE e500 TLB: entry validation, the decoded lookup state, single-entry
+ * and bulk access, dirty sync (KVM_DIRTY_TLB) and translation
+ * (KVM_TRANSLATE and the richer ppcvirt_tlb_xlate()).
+ *
+ * Lookup cost: TLB0 is searched only in the set the EA selects
+ * ((EA >> 12) & (sets - 1), booke-tlb.md §4.3), TLB1 only among the entries
+ * whose page overlaps the EA's 1 MiB bucket (a 64-bit mask per bucket). A
+ * lookup therefore costs O(ways + TLB1 candidates), never a scan of the
+ * whole TLB, and all matches are counted so that a multi-hit, which the
+ * architecture leaves undefined, is reported instead of silently resolved.
+ *
+ * The decoded copy is refreshed entry by entry (pcv_tlb_decode()), so a
+ * single-entry write or a one-entry dirty sync costs O(1) (a TLB1 entry of
+ * page size S also touches S / 1 MiB bucket words, at most 4096).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "booke.h"
+
+static bool is_tlb1(const struct ppcvirt_tlb *tlb, uint32_t idx)
+{
+	return idx >= tlb->size0;
+}
+
+/* "TLB0 entry 37 (set 9, way 1)" or "TLB1 entry 5 (array index 517)". */
+static void name_entry(const struct ppcvirt_tlb *tlb, uint32_t idx, char *buf,
+		       size_t len)
+{
+	if (!is_tlb1(tlb, idx))
+		snprintf(buf, len, "TLB0 entry %u (set %u, way %u)", idx,
+			 idx / tlb->ways0, idx % tlb->ways0);
+	else
+		snprintf(buf, len, "TLB1 entry %u (array index %u)",
+			 idx - tlb->size0, idx);
+}
+
+/*
+ * Is @e acceptable in slot @idx? Invalid entries (V = 0) always are: they
+ * never match, and tlbwe stores them raw too. A valid one must be something
+ * tlbwe could have produced: TLB0 4K without IPROT in the set its EPN
+ * selects; TLB1 an even TSIZE in TLB1CFG's 4K..16G range; in both an EPN
+ * below 4 GiB (32-bit core) and aligned to the page size (§9.1).
+ */
+int pcv_tlb_check_entry(struct ppcvirt_tlb *tlb, uint32_t idx,
+			const struct ppcvirt_book3e_206_tlb_entry *e)
+{
+	char name[64];
+	uint32_t tsize = pcv_mas1_tsize(e->mas1);
+	uint64_t size;
+
+	if (!(e->mas1 & PPCVIRT_MAS1_V))
+		return 0;
+	name_entry(tlb, idx, name, sizeof(name));
+	if (e->mas2 >> 32) {
+		snprintf(tlb->err, sizeof(tlb->err),
+			 "%s: EPN 0x%llx is beyond the 32-bit effective "
+			 "address space",
+			 name, (unsigned long long)(e->mas2 & ~0xfffull));
+		return -EINVAL;
+	}
+	if (!is_tlb1(tlb, idx)) {
+		uint32_t set = ((uint32_t)e->mas2 >> 12) & tlb->set_mask0;
+
+		if (tsize != PCV_TSIZE_4K) {
+			snprintf(tlb->err, sizeof(tlb->err),
+				 "%s: TSIZE %u is not 4K (TLB0 holds 4K pages "
+				 "only)",
+				 name, tsize);
+			return -EINVAL;
+		}
+		if (e->mas1 & PPCVIRT_MAS1_IPROT) {
+			snprintf(tlb->err, sizeof(tlb->err),
+				 "%s: IPROT set (TLB0 has no IPROT)", name);
+			return -EINVAL;
+		}
+		if (set != idx / tlb->ways0) {
+			snprintf(tlb->err, sizeof(tlb->err),
+				 "%s: EPN 0x%x selects set %u", name,
+				 (uint32_t)e->mas2 & 0xfffff000u, set);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if ((tsize & 1) || tsize < PCV_TLB1_TSIZE_MIN ||
+	    tsize > PCV_TLB1_TSIZE_MAX) {
+		snprintf(tlb->err, sizeof(tlb->err),
+			 "%s: TSIZE %u is not a TLB1 page size (even 2..24, "
+			 "4K..16G)",
+			 name, tsize);
+		return -EINVAL;
+	}
+	size = pcv_tsize_bytes(tsize);
+	if ((e->mas2 & ~0xfffull) & (size - 1)) {
+		snprintf(tlb->err, sizeof(tlb->err),
+			 "%s: EPN 0x%llx is not aligned to its page size "
+			 "0x%llx",
+			 name, (unsigned long long)(e->mas2 & ~0xfffull),
+			 (unsigned long long)size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void t1_buckets(uint64_t *bucket, const struct pcv_tlbe *d, uint32_t bit,
+		       bool set)
+{
+	uint32_t first = d->epn >> PCV_T1_BUCKET_SHIFT;
+	uint32_t last = (d->epn | ~d->mask) >> PCV_T1_BUCKET_SHIFT;
+	uint64_t m = 1ull << bit;
+
+	for (uint32_t b = first; b <= last; b++) {
+		if (set)
+			bucket[b] |= m;
+		else
+			bucket[b] &= ~m;
+	}
+}
+
+/*
+ * Refresh the decoded copy of entry @idx from the array. The array value
+ * must have passed pcv_tlb_check_entry() (or be invalid).
+ */
+void pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx)
+{
+	const struct ppcvirt_book3e_206_tlb_entry *e = &tlb->array[idx];
+	struct pcv_tlbe *d = &tlb->dec[idx];
+	bool t1 = is_tlb1(tlb, idx);
+	uint32_t tsize;
+	uint64_t size;
+
+	if (t1 && (d->key & PCV_TLBE_V))
+		t1_buckets(tlb->t1_bucket, d, idx - tlb->size0, false);
+	memset(d, 0, sizeof(*d));
+	if (!(e->mas1 & PPCVIRT_MAS1_V))
+		return;
+	tsize = t1 ? pcv_mas1_tsize(e->mas1) : PCV_TSIZE_4K;
+	size = pcv_tsize_bytes(tsize);
+	/* Pages of 4G and more cover the whole 32-bit EA space. */
+	d->mask = size >= (1ull << 32) ? 0 : (uint32_t) ~(size - 1);
+	d->epn = (uint32_t)e->mas2 & d->mask;
+	d->rpn = e->mas7_3 & ~(size - 1);
+	d->tid = (uint16_t)(((e->mas1 & PPCVIRT_MAS1_TID_MASK) >> 16) &
+			    tlb->pid_mask);
+	d->key = PCV_TLBE_V | ((e->mas1 & PPCVIRT_MAS1_TS) ? PCV_TLBE_TS : 0);
+	d->perms = (uint8_t)(e->mas7_3 & 0x3f);
+	d->attrs = (uint8_t)(e->mas2 & PPCVIRT_MAS2_ATTR_MASK);
+	d->tsize = (uint8_t)tsize;
+	d->iprot = !!(e->mas1 & PPCVIRT_MAS1_IPROT);
+	if (t1)
+		t1_buckets(tlb->t1_bucket, d, idx - tlb->size0, true);
+}
+
+void pcv_tlb_decode_all(struct ppcvirt_tlb *tlb)
+{
+	memset(tlb->dec, 0, sizeof(*tlb->dec) * tlb->nentries);
+	memset(tlb->t1_bucket, 0, sizeof(*tlb->t1_bucket) * PCV_T1_BUCKETS);
+	for (uint32_t i = 0; i < tlb->nentries; i++)
+		pcv_tlb_decode(tlb, i);
+}
+
+/* Invalidate one entry: clear MAS1[V] only (QEMU; KVM zeroes MAS1). */
+void pcv_tlb_inval(struct ppcvirt_tlb *tlb, uint32_t idx)
+{
+	tlb->array[idx].mas1 &= ~PPCVIRT_MAS1_V;
+	pcv_tlb_decode(tlb, idx);
+}
+
+static inline bool tid_ok(const struct pcv_tlbe *d, const uint32_t *pids,
+			  unsigned npids)
+{
+	if (d->tid == 0 || d->tid == pids[0])
+		return true;
+	/* A zero PID1/PID2 can only "match" TID 0, handled above. */
+	return npids > 1 && (d->tid == pids[1] || d->tid == pids[2]);
+}
+
+/*
+ * Count the entries matching (@ea, @as, @pids). Returns 0, 1 or 2 (for
+ * "two or more") and the array index of the first match in TLB0-then-TLB1
+ * order.
+ */
+int pcv_tlb_lookup(const struct ppcvirt_tlb *tlb, uint32_t ea, unsigned as,
+		   const uint32_t *pids, unsigned npids, uint32_t *idx_out)
+{
+	uint8_t key = PCV_TLBE_V | (as ? PCV_TLBE_TS : 0);
+	uint32_t base = ((ea >> 12) & tlb->set_mask0) * tlb->ways0;
+	const struct pcv_tlbe *d = &tlb->dec[base];
+	uint64_t bits;
+	int n = 0;
+
+	for (uint32_t w = 0; w < tlb->ways0; w++, d++) {
+		if (d->key == key && (ea & d->mask) == d->epn &&
+		    tid_ok(d, pids, npids)) {
+			if (n++)
+				return 2;
+			*idx_out = base + w;
+		}
+	}
+	bits = tlb->t1_bucket[ea >> PCV_T1_BUCKET_SHIFT];
+	while (bits) {
+		uint32_t i = (uint32_t)__builtin_ctzll(bits);
+
+		bits &= bits - 1;
+		d = &tlb->dec[tlb->size0 + i];
+		if (d->key == key && (ea & d->mask) == d->epn &&
+		    tid_ok(d, pids, npids)) {
+			if (n++)
+				return 2;
+			*idx_out = tlb->size0 + i;
+		}
+	}
+	return n;
+}
+
+static int check_index(const struct ppcvirt_tlb *tlb, unsigned tlbsel,
+		       uint32_t index, uint32_t *idx)
+{
+	if (tlbsel == 0 && index < tlb->size0)
+		*idx = index;
+	else if (tlbsel == 1 && index < tlb->size1)
+		*idx = tlb->size0 + index;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int ppcvirt_tlb_entry_index(const struct ppcvirt_tlb *tlb, unsigned tlbsel,
+			    uint32_t set, uint32_t way)
+{
+	if (!tlb)
+		return -EINVAL;
+	if (tlbsel == 0) {
+		if (set >= tlb->sets0 || way >= tlb->ways0)
+			return -EINVAL;
+		return (int)(set * tlb->ways0 + way);
+	}
+	if (tlbsel == 1 && set == 0 && way < tlb->size1)
+		return (int)way;
+	return -EINVAL;
+}
+
+int ppcvirt_tlb_read_entry(const struct ppcvirt_tlb *tlb, unsigned tlbsel,
+			   uint32_t index,
+			   struct ppcvirt_book3e_206_tlb_entry *e)
+{
+	uint32_t idx;
+
+	if (!tlb || !e || check_index(tlb, tlbsel, index, &idx))
+		return -EINVAL;
+	*e = tlb->array[idx];
+	return 0;
+}
+
+int ppcvirt_tlb_write_entry(struct ppcvirt_tlb *tlb, unsigned tlbsel,
+			    uint32_t index,
+			    const struct ppcvirt_book3e_206_tlb_entry *e)
+{
+	struct ppcvirt_book3e_206_tlb_entry copy;
+	uint32_t idx;
+	int r;
+
+	if (!tlb || !e)
+		return -EINVAL;
+	tlb->err[0] = '\0';
+	if (check_index(tlb, tlbsel, index, &idx)) {
+		snprintf(tlb->err, sizeof(tlb->err), "TLB%u has no entry %u",
+			 tlbsel, index);
+		return -EINVAL;
+	}
+	copy = *e; /* @e may alias the shared array */
+	r = pcv_tlb_check_entry(tlb, idx, &copy);
+	if (r)
+		return r;
+	tlb->array[idx] = copy;
+	pcv_tlb_decode(tlb, idx);
+	return 0;
+}
+
+int ppcvirt_tlb_read_all(const struct ppcvirt_tlb *tlb,
+			 struct ppcvirt_book3e_206_tlb_entry *out, uint32_t n)
+{
+	if (!tlb || !out)
+		return -EINVAL;
+	if (n < tlb->nentries)
+		return -ENOSPC;
+	memmove(out, tlb->array, sizeof(*out) * tlb->nentries);
+	return (int)tlb->nentries;
+}
+
+int ppcvirt_tlb_write_all(struct ppcvirt_tlb *tlb,
+			  const struct ppcvirt_book3e_206_tlb_entry *in,
+			  uint32_t n)
+{
+	if (!tlb || !in)
+		return -EINVAL;
+	tlb->err[0] = '\0';
+	if (n != tlb->nentries) {
+		snprintf(tlb->err, sizeof(tlb->err),
+			 "%u entries given, the TLB has %u", n, tlb->nentries);
+		return -EINVAL;
+	}
+	/* Validate everything first: all or nothing. */
+	for (uint32_t i = 0; i < n; i++) {
+		int r = pcv_tlb_check_entry(tlb, i, &in[i]);
+
+		if (r)
+			return r;
+	}
+	memmove(tlb->array, in, sizeof(*in) * n);
+	pcv_tlb_decode_all(tlb);
+	return 0;
+}
+
+int ppcvirt_tlb_invalidate_all(struct ppcvirt_tlb *tlb)
+{
+	if (!tlb)
+		return -EINVAL;
+	memset(tlb->array, 0, sizeof(*tlb->array) * tlb->nentries);
+	pcv_tlb_decode_all(tlb);
+	tlb->last_way = 0;
+	return 0;
+}
+
+/* Load 8 bitmap bytes as a little-endian word (bit i = byte i/8, bit i%8). */
+static uint64_t bitmap_word(const uint8_t *bm, uint32_t nbytes, uint32_t w)
+{
+	uint64_t v = 0;
+	uint32_t off = w * 8;
+	uint32_t len = nbytes - off < 8 ? nbytes - off : 8;
+
+	for (uint32_t i = 0; i < len; i++)
+		v |= (uint64_t)bm[off + i] << (8 * i);
+	return v;
+}
+
+int ppcvirt_tlb_dirty(struct ppcvirt_tlb *tlb,
+		      const struct ppcvirt_dirty_tlb *dirty)
+{
+	const uint8_t *bm;
+	uint32_t nbytes, nwords;
+
+	if (!tlb || !dirty)
+		return -EINVAL;
+	tlb->err[0] = '\0';
+	if (!dirty->bitmap) {
+		for (uint32_t i = 0; i < tlb->nentries; i++) {
+			int r = pcv_tlb_check_entry(tlb, i, &tlb->array[i]);
+
+			if (r)
+				return r;
+		}
+		pcv_tlb_decode_all(tlb);
+		return 0;
+	}
+	bm = (const uint8_t *)(uintptr_t)dirty->bitmap;
+	nbytes = (tlb->nentries + 7) / 8;
+	nwords = (nbytes + 7) / 8;
+	/* Pass 1: validate every marked entry; pass 2: commit. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t w = 0; w < nwords; w++) {
+			uint64_t bits = bitmap_word(bm, nbytes, w);
+
+			while (bits) {
+				uint32_t i = w * 64 +
+					     (uint32_t)__builtin_ctzll(bits);
+
+				bits &= bits - 1;
+				/* Bits past the last entry are ignored. */
+				if (i >= tlb->nentries)
+					break;
+				if (pass == 0) {
+					int r = pcv_tlb_check_entry(
+						tlb, i, &tlb->array[i]);
+					if (r)
+						return r;
+				} else {
+					pcv_tlb_decode(tlb, i);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static const uint8_t perm_bit[2][3] = {
+	/* supervisor: R W X */
+	{PPCVIRT_MAS3_SR, PPCVIRT_MAS3_SW, PPCVIRT_MAS3_SX},
+	/* user */
+	{PPCVIRT_MAS3_UR, PPCVIRT_MAS3_UW, PPCVIRT_MAS3_UX},
+};
+
+int ppcvirt_tlb_xlate(const struct ppcvirt_tlb *tlb, uint64_t ea, unsigned as,
+		      uint32_t pid, unsigned pr, unsigned access,
+		      struct ppcvirt_tlb_xlate *out)
+{
+	uint32_t pids[3], idx = 0, ea32 = (uint32_t)ea;
+	const struct pcv_tlbe *d;
+	int n;
+
+	if (!tlb || !out || as > 1 || pr > 1 || access > PPCVIRT_TLB_ACCESS_X)
+		return -EINVAL;
+	pids[0] = pid & tlb->pid_mask;
+	pids[1] = tlb->pid[1];
+	pids[2] = tlb->pid[2];
+	memset(out, 0, sizeof(*out));
+	n = pcv_tlb_lookup(tlb, ea32, as, pids, tlb->npids, &idx);
+	if (n == 0) {
+		out->status = PPCVIRT_TLB_MISS;
+		return (int)out->status;
+	}
+	if (n > 1) {
+		out->status = PPCVIRT_TLB_MULTIHIT;
+		return (int)out->status;
+	}
+	d = &tlb->dec[idx];
+	out->tlbsel = is_tlb1(tlb, idx);
+	out->index = out->tlbsel ? idx - tlb->size0 : idx;
+	out->perms = d->perms;
+	out->attrs = d->attrs;
+	out->tid = d->tid;
+	out->page_size = pcv_tsize_bytes(d->tsize);
+	out->real_addr = d->rpn | (ea32 & ~d->mask);
+	out->status = (d->perms & perm_bit[pr][access]) ? PPCVIRT_TLB_HIT
+							: PPCVIRT_TLB_DENIED;
+	return (int)out->status;
+}
+
+int ppcvirt_tlb_translate(const struct ppcvirt_tlb *tlb,
+			  struct ppcvirt_translation *tr)
+{
+	uint32_t pids[1], idx = 0, ea32;
+	unsigned as;
+	int n;
+
+	if (!tlb || !tr)
+		return -EINVAL;
+	ea32 = (uint32_t)tr->linear_address;
+	pids[0] = (uint32_t)(tr->linear_address >> 32) & 0xff & tlb->pid_mask;
+	as = (unsigned)(tr->linear_address >> 40) & 1;
+	n = pcv_tlb_lookup(tlb, ea32, as, pids, 1, &idx);
+	tr->valid = 0;
+	if (n > 1)
+		return -EEXIST;
+	if (n == 1) {
+		const struct pcv_tlbe *d = &tlb->dec[idx];
+
+		tr->physical_address = d->rpn | (ea32 & ~d->mask);
+		tr->valid = 1;
+	}
+	return 0;
+}

@@ -167,7 +167,10 @@ int pcv_rp_window(struct ppcvirt_replay *r, uint64_t liobn, uint64_t bus_offset,
 				   "bus offset 0x%llx is not a multiple of the "
 				   "page size",
 				   (unsigned long long)bus_offset);
-	if (entries > r->limit / 8)
+	if (entries > ((r->cfg.flags & PPCVIRT_REPLAY_BOUNDED)
+			       ? r->limit
+			       : PPCVIRT_TCE_TABLE_MAX_BYTES) /
+			      8)
 		return pcv_rp_fail(
 			r, -E2BIG,
 			"window of 0x%llx entries is above the limit",

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: MIT
+# Replay suites (label "replay"):
+#  - every tests/hcs/*.hcs through 'ppcvirt replay' (the script's own
+#    "profile" line chooses the semantics);
+#  - every tests/hcs/bad/*.hcs must fail (mismatch or error), proving the
+#    checks bite and bad input is refused cleanly;
+#  - the shared QEMU traces (../shared/traces/*.log.xz), in both profiles,
+#    when that directory exists.
+file(GLOB HCS_SCRIPTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/hcs/*.hcs)
+foreach(f ${HCS_SCRIPTS})
+  get_filename_component(name ${f} NAME_WE)
+  add_test(NAME hcs_${name} COMMAND ppcvirt_cli replay ${f})
+  set_tests_properties(hcs_${name} PROPERTIES LABELS "replay")
+endforeach()
+
+file(GLOB HCS_BAD CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/hcs/bad/*.hcs)
+foreach(f ${HCS_BAD})
+  get_filename_component(name ${f} NAME_WE)
+  add_test(NAME hcs_bad_${name} COMMAND ppcvirt_cli replay ${f})
+  set_tests_properties(hcs_bad_${name} PROPERTIES LABELS "replay"
+                       WILL_FAIL TRUE)
+endforeach()
+
+set(PPCVIRT_TRACE_DIR ${PROJECT_SOURCE_DIR}/../shared/traces)
+if(IS_DIRECTORY ${PPCVIRT_TRACE_DIR})
+  file(GLOB PPCVIRT_TRACES ${PPCVIRT_TRACE_DIR}/*.log.xz)
+  foreach(f ${PPCVIRT_TRACES})
+    get_filename_component(name ${f} NAME)
+    string(REPLACE ".log.xz" "" name ${name})
+    foreach(profile qemu strict)
+      add_test(NAME trace_${name}_${profile}
+               COMMAND ppcvirt_cli replay --profile ${profile} ${f})
+      set_tests_properties(trace_${name}_${profile} PROPERTIES
+                           LABELS "replay")
+    endforeach()
+  endforeach()
+endif()

@@ -49,7 +49,11 @@ void pcv_rp_mismatch(struct ppcvirt_replay *r, const char *event,
 	r->res.mismatches++;
 	if (!r->cfg.on_mismatch)
 		return;
-	if (is_hret)
+	if (!strcmp(what, "malformed line"))
+		snprintf(m.text, sizeof(m.text),
+			 "line %llu: %s: malformed line, not replayed",
+			 (unsigned long long)m.line, event);
+	else if (is_hret)
 		snprintf(m.text, sizeof(m.text),
 			 "line %llu: %s: %s expected %lld (%s), got %lld (%s)",
 			 (unsigned long long)m.line, event, what,

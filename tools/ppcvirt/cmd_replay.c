@@ -274,7 +274,7 @@ static int replay_file(const char *path, const struct opts *o)
 
 	if (io > 0)
 		fprintf(stderr, "%s: error: %s\n", path, ioerr);
-	if (res.error)
+	else if (res.error)
 		fprintf(stderr, "%s:%llu: error: %s\n", path,
 			(unsigned long long)res.error_line, res.error_text);
 	if (rep.shown > o->max_report && !o->quiet)

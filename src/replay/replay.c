@@ -152,6 +152,23 @@ int pcv_rp_add_mem(struct ppcvirt_replay *r, uint64_t gpa, uint64_t size)
 	return 0;
 }
 
+/*
+ * Whether a window of @entries may be built. Bounded replays (fuzzing)
+ * keep every table within the memory limit and charge every table built
+ * (re-creations included) to a budget of 4 times the limit, so no input
+ * can make the replay touch more memory than that; other replays leave
+ * the decision to the library (PPCVIRT_TCE_TABLE_MAX_BYTES).
+ */
+bool pcv_rp_window_fits(struct ppcvirt_replay *r, uint64_t entries)
+{
+	if (!(r->cfg.flags & PPCVIRT_REPLAY_BOUNDED))
+		return entries <= PPCVIRT_TCE_TABLE_MAX_BYTES / 8;
+	if (entries > r->limit / 8 || entries > r->table_budget)
+		return false;
+	r->table_budget -= entries;
+	return true;
+}
+
 /* (Re)create the window of @liobn, zeroed. */
 int pcv_rp_window(struct ppcvirt_replay *r, uint64_t liobn, uint64_t bus_offset,
 		  uint32_t page_shift, uint64_t entries)
@@ -171,10 +188,7 @@ int pcv_rp_window(struct ppcvirt_replay *r, uint64_t liobn, uint64_t bus_offset,
 				   "bus offset 0x%llx is not a multiple of the "
 				   "page size",
 				   (unsigned long long)bus_offset);
-	if (entries > ((r->cfg.flags & PPCVIRT_REPLAY_BOUNDED)
-			       ? r->limit
-			       : PPCVIRT_TCE_TABLE_MAX_BYTES) /
-			      8)
+	if (!pcv_rp_window_fits(r, entries))
 		return pcv_rp_fail(
 			r, -E2BIG,
 			"window of 0x%llx entries is above the limit",
@@ -258,6 +272,7 @@ PPCVIRT_API int ppcvirt_replay_create(const struct ppcvirt_replay_config *cfg,
 		r->limit = (cfg->flags & PPCVIRT_REPLAY_BOUNDED)
 				   ? PCV_RP_FUZZ_LIMIT
 				   : PCV_RP_DEF_LIMIT;
+	r->table_budget = r->limit / 2; /* entries: 4 x limit bytes */
 	r->profile_fixed = cfg->profile != PPCVIRT_REPLAY_PROFILE_AUTO;
 	r->profile = r->profile_fixed ? cfg->profile : PPCVIRT_PROFILE_STRICT;
 	r->res.profile = r->profile;

@@ -66,6 +66,7 @@ struct ppcvirt_replay {
 	bool profile_fixed; /* set on the command line */
 	uint32_t next_slot;
 	uint64_t mem_total;
+	uint64_t table_budget; /* bounded: entries still allowed */
 
 	/* trace pass 1 */
 	uint64_t ram_need;
@@ -233,6 +234,7 @@ int pcv_rp_add_mem(struct ppcvirt_replay *r, uint64_t gpa, uint64_t size);
 int pcv_rp_window(struct ppcvirt_replay *r, uint64_t liobn, uint64_t bus_offset,
 		  uint32_t page_shift, uint64_t entries);
 int pcv_rp_set_profile(struct ppcvirt_replay *r, int profile);
+bool pcv_rp_window_fits(struct ppcvirt_replay *r, uint64_t entries);
 
 int pcv_rp_trace_line(struct ppcvirt_replay *r, const char *p, const char *end);
 int pcv_rp_trace_start(struct ppcvirt_replay *r);

@@ -127,6 +127,8 @@ static int st_phb(struct ppcvirt_replay *r, struct pcv_lex *l)
 		return pcv_rp_fail(r, -ENOSPC, "too many PHBs");
 	ppcvirt_phb_config_default(&cfg, (uint32_t)index);
 	cfg.buid = buid;
+	if (!pcv_rp_window_fits(r, cfg.dma_win_size >> 12))
+		return pcv_rp_fail(r, -E2BIG, "table memory limit reached");
 	ret = ppcvirt_phb_create(r->vm, &cfg, &p->phb);
 	if (ret)
 		return pcv_rp_fail(r, ret, "cannot create PHB: %s",
@@ -182,6 +184,17 @@ static int st_rtas(struct ppcvirt_replay *r, struct pcv_lex *l)
 	}
 	if (!nret)
 		return bad(r, "rtas");
+	/* Tables the call may build must fit the replay's limits. */
+	if (token == PPCVIRT_RTAS_CREATE_PE_DMA_WINDOW && args[4] >= args[3] &&
+	    args[4] - args[3] < 32 &&
+	    !pcv_rp_window_fits(r, 1ULL << (args[4] - args[3])))
+		return pcv_rp_fail(r, -E2BIG,
+				   "window of 2^%u entries is above the limit",
+				   args[4] - args[3]);
+	if ((token == PPCVIRT_RTAS_REMOVE_PE_DMA_WINDOW ||
+	     token == PPCVIRT_RTAS_RESET_PE_DMA_WINDOW) &&
+	    !pcv_rp_window_fits(r, 0x40000))
+		return pcv_rp_fail(r, -E2BIG, "table memory limit reached");
 	for (size_t i = 0; i < r->nphbs; i++)
 		phbs[i] = r->phbs[i].phb;
 	memset(rets, 0, sizeof(rets));

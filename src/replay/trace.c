@@ -342,6 +342,8 @@ static int start_phb(struct ppcvirt_replay *r, struct pcv_rp_phb *p)
 		cfg.dma_win_addr = def->ps_bus_offset;
 		cfg.dma_win_size = def->ps_entries << 12;
 	}
+	if (!pcv_rp_window_fits(r, cfg.dma_win_size >> 12))
+		return pcv_rp_fail(r, -E2BIG, "table memory limit reached");
 	ret = ppcvirt_phb_create(r->vm, &cfg, &p->phb);
 	if (ret)
 		return pcv_rp_fail(r, ret, "cannot create PHB 0x%llx: %s",
@@ -521,6 +523,11 @@ static int run_new_table(struct ppcvirt_replay *r, const struct tev *ev)
 	if (p) {
 		if ((ev->v[0] & 0xff) != 0)
 			return 0;
+		if (!pcv_rp_window_fits(
+			    r,
+			    ppcvirt_phb_get_config(p->phb)->dma_win_size >> 12))
+			return pcv_rp_fail(r, -E2BIG,
+					   "table memory limit reached");
 		ret = ppcvirt_phb_reset(p->phb);
 		pcv_rp_refresh(r);
 		if (ret)
@@ -564,7 +571,8 @@ static void run_ddw(struct ppcvirt_replay *r, const struct tev *ev)
 		ps = ilog2(v[2]);
 		ws = ilog2(v[3]);
 		ret = -EINVAL;
-		if (p && p->phb && ps >= 0 && ws >= 0)
+		if (p && p->phb && ps >= 0 && ws >= ps &&
+		    (ws - ps >= 32 || pcv_rp_window_fits(r, 1ULL << (ws - ps))))
 			ret = ppcvirt_phb_create_window(p->phb, (uint32_t)ps,
 							(uint32_t)ws, &liobn,
 							&start);
@@ -583,6 +591,11 @@ static void run_ddw(struct ppcvirt_replay *r, const struct tev *ev)
 		return;
 	case TEV_DDW_REMOVE:
 		p = phb_of_liobn(r, v[0]);
+		if (p &&
+		    !pcv_rp_window_fits(
+			    r,
+			    ppcvirt_phb_get_config(p->phb)->dma_win_size >> 12))
+			p = NULL; /* bounded replay out of budget: drop it */
 		ret = p ? ppcvirt_phb_remove_window(p->phb, v[0])
 			: ppcvirt_vm_remove_tce(r->vm, v[0]);
 		pcv_rp_refresh(r);
@@ -592,6 +605,11 @@ static void run_ddw(struct ppcvirt_replay *r, const struct tev *ev)
 		return;
 	case TEV_DDW_RESET:
 		p = phb_get(r, v[0], false);
+		if (p && p->phb &&
+		    !pcv_rp_window_fits(
+			    r,
+			    ppcvirt_phb_get_config(p->phb)->dma_win_size >> 12))
+			p = NULL;
 		ret = p && p->phb ? ppcvirt_phb_reset(p->phb) : -ENOENT;
 		pcv_rp_refresh(r);
 		if (ret)
@@ -682,8 +700,8 @@ int pcv_rp_trace_line(struct ppcvirt_replay *r, const char *p, const char *end)
 		 * replay goes on with the next line.
 		 */
 		if (r->phase == PCV_RP_RUN)
-			pcv_rp_mismatch(r, tev_label[ev.type],
-					"malformed line", 0, 0, false);
+			pcv_rp_mismatch(r, tev_label[ev.type], "malformed line",
+					0, 0, false);
 		return 0;
 	}
 	if (r->phase == PCV_RP_SCAN) {

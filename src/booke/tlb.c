@@ -16,6 +16,7 @@
  * page size S also touches S / 1 MiB bucket words, at most 4096).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,16 +27,34 @@ static bool is_tlb1(const struct ppcvirt_tlb *tlb, uint32_t idx)
 	return idx >= tlb->size0;
 }
 
-/* "TLB0 entry 37 (set 9, way 1)" or "TLB1 entry 5 (array index 517)". */
-static void name_entry(const struct ppcvirt_tlb *tlb, uint32_t idx, char *buf,
-		       size_t len)
+/*
+ * Record why entry @idx is invalid: "TLB0 entry 37 (set 9, way 1): ..." or
+ * "TLB1 entry 5 (array index 517): ...". Only called on the error path, so
+ * validation of good entries costs no formatting. Return: -EINVAL.
+ */
+static int bad_entry(struct ppcvirt_tlb *tlb, uint32_t idx, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+
+static int bad_entry(struct ppcvirt_tlb *tlb, uint32_t idx, const char *fmt,
+		     ...)
 {
+	va_list ap;
+	int n;
+
 	if (!is_tlb1(tlb, idx))
-		snprintf(buf, len, "TLB0 entry %u (set %u, way %u)", idx,
-			 idx / tlb->ways0, idx % tlb->ways0);
+		n = snprintf(tlb->err, sizeof(tlb->err),
+			     "TLB0 entry %u (set %u, way %u): ", idx,
+			     idx / tlb->ways0, idx % tlb->ways0);
 	else
-		snprintf(buf, len, "TLB1 entry %u (array index %u)",
-			 idx - tlb->size0, idx);
+		n = snprintf(tlb->err, sizeof(tlb->err),
+			     "TLB1 entry %u (array index %u): ",
+			     idx - tlb->size0, idx);
+	if (n > 0 && (size_t)n < sizeof(tlb->err)) {
+		va_start(ap, fmt);
+		vsnprintf(tlb->err + n, sizeof(tlb->err) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
 }
 
 /*
@@ -48,60 +67,45 @@ static void name_entry(const struct ppcvirt_tlb *tlb, uint32_t idx, char *buf,
 int pcv_tlb_check_entry(struct ppcvirt_tlb *tlb, uint32_t idx,
 			const struct ppcvirt_book3e_206_tlb_entry *e)
 {
-	char name[64];
 	uint32_t tsize = pcv_mas1_tsize(e->mas1);
 	uint64_t size;
 
 	if (!(e->mas1 & PPCVIRT_MAS1_V))
 		return 0;
-	name_entry(tlb, idx, name, sizeof(name));
-	if (e->mas2 >> 32) {
-		snprintf(tlb->err, sizeof(tlb->err),
-			 "%s: EPN 0x%llx is beyond the 32-bit effective "
-			 "address space",
-			 name, (unsigned long long)(e->mas2 & ~0xfffull));
-		return -EINVAL;
-	}
+	if (e->mas2 >> 32)
+		return bad_entry(tlb, idx,
+				 "EPN 0x%llx is beyond the 32-bit effective "
+				 "address space",
+				 (unsigned long long)(e->mas2 & ~0xfffull));
 	if (!is_tlb1(tlb, idx)) {
 		uint32_t set = ((uint32_t)e->mas2 >> 12) & tlb->set_mask0;
 
-		if (tsize != PCV_TSIZE_4K) {
-			snprintf(tlb->err, sizeof(tlb->err),
-				 "%s: TSIZE %u is not 4K (TLB0 holds 4K pages "
-				 "only)",
-				 name, tsize);
-			return -EINVAL;
-		}
-		if (e->mas1 & PPCVIRT_MAS1_IPROT) {
-			snprintf(tlb->err, sizeof(tlb->err),
-				 "%s: IPROT set (TLB0 has no IPROT)", name);
-			return -EINVAL;
-		}
-		if (set != idx / tlb->ways0) {
-			snprintf(tlb->err, sizeof(tlb->err),
-				 "%s: EPN 0x%x selects set %u", name,
-				 (uint32_t)e->mas2 & 0xfffff000u, set);
-			return -EINVAL;
-		}
+		if (tsize != PCV_TSIZE_4K)
+			return bad_entry(tlb, idx,
+					 "TSIZE %u is not 4K (TLB0 holds 4K "
+					 "pages only)",
+					 tsize);
+		if (e->mas1 & PPCVIRT_MAS1_IPROT)
+			return bad_entry(tlb, idx,
+					 "IPROT set (TLB0 has no IPROT)");
+		if (set != idx / tlb->ways0)
+			return bad_entry(tlb, idx, "EPN 0x%x selects set %u",
+					 (uint32_t)e->mas2 & 0xfffff000u, set);
 		return 0;
 	}
 	if ((tsize & 1) || tsize < PCV_TLB1_TSIZE_MIN ||
-	    tsize > PCV_TLB1_TSIZE_MAX) {
-		snprintf(tlb->err, sizeof(tlb->err),
-			 "%s: TSIZE %u is not a TLB1 page size (even 2..24, "
-			 "4K..16G)",
-			 name, tsize);
-		return -EINVAL;
-	}
+	    tsize > PCV_TLB1_TSIZE_MAX)
+		return bad_entry(tlb, idx,
+				 "TSIZE %u is not a TLB1 page size (even "
+				 "2..24, 4K..16G)",
+				 tsize);
 	size = pcv_tsize_bytes(tsize);
-	if ((e->mas2 & ~0xfffull) & (size - 1)) {
-		snprintf(tlb->err, sizeof(tlb->err),
-			 "%s: EPN 0x%llx is not aligned to its page size "
-			 "0x%llx",
-			 name, (unsigned long long)(e->mas2 & ~0xfffull),
-			 (unsigned long long)size);
-		return -EINVAL;
-	}
+	if ((e->mas2 & ~0xfffull) & (size - 1))
+		return bad_entry(tlb, idx,
+				 "EPN 0x%llx is not aligned to its page size "
+				 "0x%llx",
+				 (unsigned long long)(e->mas2 & ~0xfffull),
+				 (unsigned long long)size);
 	return 0;
 }
 
@@ -330,57 +334,85 @@ static uint64_t bitmap_word(const uint8_t *bm, uint32_t nbytes, uint32_t w)
 {
 	uint64_t v = 0;
 	uint32_t off = w * 8;
-	uint32_t len = nbytes - off < 8 ? nbytes - off : 8;
 
-	for (uint32_t i = 0; i < len; i++)
+	if (nbytes - off >= 8) {
+		memcpy(&v, bm + off, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		return v;
+	}
+	for (uint32_t i = 0; i < nbytes - off; i++)
 		v |= (uint64_t)bm[off + i] << (8 * i);
 	return v;
 }
 
+/* Re-read every entry (dirty bitmap 0). */
+static int dirty_all(struct ppcvirt_tlb *tlb)
+{
+	for (uint32_t i = 0; i < tlb->nentries; i++) {
+		int r = pcv_tlb_check_entry(tlb, i, &tlb->array[i]);
+
+		if (r)
+			return r;
+	}
+	pcv_tlb_decode_all(tlb);
+	return 0;
+}
+
+#define DIRTY_LIST 64
+
 int ppcvirt_tlb_dirty(struct ppcvirt_tlb *tlb,
 		      const struct ppcvirt_dirty_tlb *dirty)
 {
+	uint32_t list[DIRTY_LIST], nlist = 0, nbytes, nwords;
 	const uint8_t *bm;
-	uint32_t nbytes, nwords;
+	bool overflow = false;
 
 	if (!tlb || !dirty)
 		return -EINVAL;
 	tlb->err[0] = '\0';
-	if (!dirty->bitmap) {
-		for (uint32_t i = 0; i < tlb->nentries; i++) {
-			int r = pcv_tlb_check_entry(tlb, i, &tlb->array[i]);
-
-			if (r)
-				return r;
-		}
-		pcv_tlb_decode_all(tlb);
-		return 0;
-	}
+	if (!dirty->bitmap)
+		return dirty_all(tlb);
 	bm = (const uint8_t *)(uintptr_t)dirty->bitmap;
 	nbytes = (tlb->nentries + 7) / 8;
 	nwords = (nbytes + 7) / 8;
-	/* Pass 1: validate every marked entry; pass 2: commit. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint32_t w = 0; w < nwords; w++) {
-			uint64_t bits = bitmap_word(bm, nbytes, w);
+	/*
+	 * Pass 1 validates every marked entry and remembers up to 64 of
+	 * them; pass 2 commits, from the list when it held them all (the
+	 * common small sync reads the bitmap once), else from the bitmap.
+	 * Bits past the last entry are ignored.
+	 */
+	for (uint32_t w = 0; w < nwords; w++) {
+		for (uint64_t bits = bitmap_word(bm, nbytes, w); bits;
+		     bits &= bits - 1) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			int r;
 
-			while (bits) {
-				uint32_t i = w * 64 +
-					     (uint32_t)__builtin_ctzll(bits);
+			if (i >= tlb->nentries)
+				break;
+			r = pcv_tlb_check_entry(tlb, i, &tlb->array[i]);
+			if (r)
+				return r;
+			if (nlist < DIRTY_LIST)
+				list[nlist++] = i;
+			else
+				overflow = true;
+		}
+	}
+	if (!overflow) {
+		for (uint32_t k = 0; k < nlist; k++)
+			pcv_tlb_decode(tlb, list[k]);
+		return 0;
+	}
+	for (uint32_t w = 0; w < nwords; w++) {
+		for (uint64_t bits = bitmap_word(bm, nbytes, w); bits;
+		     bits &= bits - 1) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
 
-				bits &= bits - 1;
-				/* Bits past the last entry are ignored. */
-				if (i >= tlb->nentries)
-					break;
-				if (pass == 0) {
-					int r = pcv_tlb_check_entry(
-						tlb, i, &tlb->array[i]);
-					if (r)
-						return r;
-				} else {
-					pcv_tlb_decode(tlb, i);
-				}
-			}
+			if (i >= tlb->nentries)
+				break;
+			pcv_tlb_decode(tlb, i);
 		}
 	}
 	return 0;

@@ -29,6 +29,8 @@
 #include <stdint.h>
 
 #include <ppcvirt/ppcvirt.h>
+#include <ppcvirt/iommu.h>
+#include <ppcvirt/testing.h>
 
 #if !defined(PPCVIRT_RCU_OUT_OF_LINE)
 #define _LGPL_SOURCE /* inline read-side fast paths */
@@ -122,6 +124,54 @@ static inline uint8_t *pcv_slot_hva(const struct pcv_slot *s, uint64_t gpa,
 
 PCV_INTERNAL void pcv_memslots_free(struct pcv_memslots *ms);
 
+/* ---- counters --------------------------------------------------------- */
+
+/*
+ * Counters are relaxed atomics bumped with a load and a store, not a
+ * read-modify-write: per-vCPU blocks have one writer; per-table blocks may
+ * undercount when several vCPUs finish calls on one table at the same
+ * instant (documented), which keeps a locked instruction off the hot path.
+ */
+/* Counters written by one thread, read racily by others: relaxed. */
+struct pcv_stats {
+	_Atomic uint64_t completed[PPCVIRT_TIER_COUNT];
+	_Atomic uint64_t declines[PPCVIRT_TIER_COUNT][PPCVIRT_DECLINE_COUNT];
+	_Atomic uint64_t exits;
+};
+
+static inline void pcv_stat_inc(_Atomic uint64_t *c)
+{
+	/* Single writer per counter block: no read-modify-write needed. */
+	atomic_store_explicit(c,
+			      atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+/* ---- pass-through linkage (src/iommu/link.c) --------------------------- */
+
+struct ppcvirt_iommu_group {
+	const struct ppcvirt_iommu_ops *ops;
+	void *opaque;
+	struct ppcvirt_iommu_geometry geo;
+	_Atomic unsigned refs;
+};
+
+struct pcv_links {
+	size_t n;
+	struct ppcvirt_iommu_group *g[];
+};
+
+/* Guest memory registered for pass-through, and its host address. */
+struct pcv_region {
+	uint64_t gpa, size;
+	uint8_t *hva;
+};
+
+struct pcv_regions {
+	size_t n;
+	struct pcv_region r[];
+};
+
 /* ---- TCE tables (src/tce/table.c) ------------------------------------- */
 
 struct pcv_table {
@@ -142,6 +192,11 @@ struct pcv_table {
 	_Atomic uint64_t *present;
 	size_t present_words;
 	unsigned tpage_shift; /* log2(entries per host page) */
+	/* Linked host IOMMU groups (RCU-published), and the lock that keeps
+	 * each update of a linked table atomic across table and groups. */
+	_Atomic(struct pcv_links *) links;
+	_Atomic uint32_t upd_lock;
+	struct pcv_stats stats;
 };
 
 /* Why a table access cannot complete in the current tier. */
@@ -157,6 +212,9 @@ static inline bool pcv_tpage_known(const struct pcv_table *t, uint64_t page)
 PCV_INTERNAL int pcv_table_new(const struct ppcvirt_create_spapr_tce_64 *a,
 			       unsigned flags, struct pcv_table **out);
 PCV_INTERNAL void pcv_table_free(struct pcv_table *t);
+/* Unlink every group (unmapping what the table mapped in it), then free.
+ * The table must be unpublished and past a grace period. */
+PCV_INTERNAL void pcv_table_destroy(struct ppcvirt_vm *vm, struct pcv_table *t);
 /* Slow path: is table page @page backed (SEEK_DATA)? Marks it if so. */
 PCV_INTERNAL bool pcv_tpage_probe(struct pcv_table *t, uint64_t page);
 PCV_INTERNAL void pcv_tpage_mark(struct pcv_table *t, uint64_t page);
@@ -194,21 +252,6 @@ enum pcv_hcall_idx {
 	PCV_HC_COUNT
 };
 
-/* Counters written by one thread, read racily by others: relaxed. */
-struct pcv_stats {
-	_Atomic uint64_t completed[PPCVIRT_TIER_COUNT];
-	_Atomic uint64_t declines[PPCVIRT_TIER_COUNT][PPCVIRT_DECLINE_COUNT];
-	_Atomic uint64_t exits;
-};
-
-static inline void pcv_stat_inc(_Atomic uint64_t *c)
-{
-	/* Single writer per counter block: no read-modify-write needed. */
-	atomic_store_explicit(c,
-			      atomic_load_explicit(c, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-}
-
 struct ppcvirt_vcpu {
 	struct ppcvirt_vm *vm;
 	struct ppcvirt_vcpu *next;
@@ -220,6 +263,13 @@ struct ppcvirt_vcpu {
 
 struct ppcvirt_vm {
 	_Atomic(struct pcv_memslots *) slots;
+	_Atomic(struct pcv_regions *) regions;
+	/* Fault injection (include/ppcvirt/testing.h): armed flag first, so
+	 * the hot path pays one relaxed load. */
+	_Atomic uint32_t fault_armed;
+	_Atomic uint64_t
+		fault_left;	    /* remaining firings; UINT64_MAX = always */
+	struct ppcvirt_fault fault; /* written before arming (release) */
 	_Atomic(struct pcv_tableset *) tables;
 	_Atomic unsigned profile;
 	_Atomic unsigned tiers;		/* bit per in-engine tier */
@@ -241,8 +291,31 @@ struct pcv_hctx {
 	uint64_t *scratch;	  /* PPCVIRT_TCE_LIST_MAX entries */
 	bool qemu;		  /* profile */
 	bool fast;		  /* fast tier: decline instead of blocking */
+	int tier;		  /* enum ppcvirt_tier */
 	enum ppcvirt_decline why; /* set when PCV_TOO_HARD is returned */
 };
+
+/* Fault injection: does the armed fault fire at @point in this tier? */
+PCV_INTERNAL bool pcv_fault_fires(struct pcv_hctx *c, uint32_t point,
+				  uint64_t *entry);
+
+/*
+ * Program every group linked to @t for entries [first, first + n) getting
+ * vals[i] (or @val), with roll-back on failure. Caller holds t->upd_lock.
+ * Returns H_SUCCESS, PCV_TOO_HARD (c->why set) or, in the VMM tier,
+ * H_HARDWARE / H_PARAMETER.
+ */
+PCV_INTERNAL long pcv_host_update(struct pcv_hctx *c, struct pcv_table *t,
+				  const struct pcv_links *links, uint64_t first,
+				  uint64_t n, const uint64_t *vals,
+				  uint64_t val);
+/* Take / release t->upd_lock: the fast tier only tries. */
+PCV_INTERNAL bool pcv_upd_lock(struct pcv_table *t, bool try_only);
+PCV_INTERNAL void pcv_upd_unlock(struct pcv_table *t);
+/* Unmap everything @t maps in group @g (unlink, table destroy). */
+PCV_INTERNAL void pcv_links_clear(struct ppcvirt_vm *vm, struct pcv_table *t,
+				  struct ppcvirt_iommu_group *g);
+PCV_INTERNAL void pcv_group_unref(struct ppcvirt_iommu_group *g);
 
 PCV_INTERNAL int pcv_hcall_index(uint64_t nr);
 /* Run TCE hcall @idx; returns a PAPR code or PCV_TOO_HARD. */

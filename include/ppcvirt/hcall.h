@@ -156,6 +156,7 @@ enum ppcvirt_decline {
 	PPCVIRT_DECLINE_TABLE_PAGE,   /* table page not known present */
 	PPCVIRT_DECLINE_LIST_PAGE,    /* INDIRECT list not resolvable */
 	PPCVIRT_DECLINE_BACKEND,      /* pass-through back end */
+	PPCVIRT_DECLINE_UNREGISTERED, /* TCE maps unregistered memory */
 	PPCVIRT_DECLINE_INJECTED,     /* test fault injection */
 	PPCVIRT_DECLINE_COUNT
 };
@@ -174,6 +175,17 @@ struct ppcvirt_stats {
  * Return: 0, -EINVAL.
  */
 PPCVIRT_API int ppcvirt_vm_get_stats(struct ppcvirt_vm *vm,
+				     struct ppcvirt_stats *out);
+
+/**
+ * ppcvirt_vm_tce_stats() - the same counters for one table (calls that
+ * reached it). They may undercount slightly when several vCPUs finish
+ * calls on the same table at the same instant; per-VM counts are exact.
+ *
+ * Context: any thread.
+ * Return: 0, -ENOENT, -EINVAL.
+ */
+PPCVIRT_API int ppcvirt_vm_tce_stats(struct ppcvirt_vm *vm, uint64_t liobn,
 				     struct ppcvirt_stats *out);
 
 #ifdef __cplusplus

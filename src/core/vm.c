@@ -31,6 +31,9 @@ PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap)
 	case PPCVIRT_CAP_SPAPR_MULTITCE:
 	case PPCVIRT_CAP_PPC_ENABLE_HCALL:
 	case PPCVIRT_CAP_SPAPR_TCE_64:
+	/* A pass-through back end is always available: the in-process
+	 * host IOMMU model (include/ppcvirt/iommu.h). */
+	case PPCVIRT_CAP_SPAPR_TCE_VFIO:
 		return 1;
 	default:
 		return 0;
@@ -86,6 +89,9 @@ PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out)
 		return -ENOMEM;
 	}
 	atomic_init(&vm->slots, NULL);
+	atomic_init(&vm->regions, NULL);
+	atomic_init(&vm->fault_armed, 0);
+	atomic_init(&vm->fault_left, 0);
 	atomic_init(&vm->tables, NULL);
 	atomic_init(&vm->profile, PPCVIRT_PROFILE_STRICT);
 	atomic_init(&vm->tiers,
@@ -109,9 +115,10 @@ PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm)
 	ts = atomic_load_explicit(&vm->tables, memory_order_relaxed);
 	if (ts) {
 		for (size_t i = 0; i < ts->n; i++)
-			pcv_table_free(ts->t[i]);
+			pcv_table_destroy(vm, ts->t[i]);
 		free(ts);
 	}
+	free(atomic_load_explicit(&vm->regions, memory_order_relaxed));
 	pcv_memslots_free(
 		atomic_load_explicit(&vm->slots, memory_order_relaxed));
 	pthread_mutex_destroy(&vm->stats_lock);
@@ -260,4 +267,21 @@ PPCVIRT_API int ppcvirt_vm_get_stats(struct ppcvirt_vm *vm,
 	stats_add(out, &vm->gone_stats);
 	pthread_mutex_unlock(&vm->stats_lock);
 	return 0;
+}
+
+PPCVIRT_API int ppcvirt_vm_tce_stats(struct ppcvirt_vm *vm, uint64_t liobn,
+				     struct ppcvirt_stats *out)
+{
+	struct pcv_table *t;
+
+	if (!vm || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	pcv_rcu_lock();
+	t = pcv_table_find(
+		atomic_load_explicit(&vm->tables, memory_order_acquire), liobn);
+	if (t)
+		stats_add(out, &t->stats);
+	pcv_rcu_unlock();
+	return t ? 0 : -ENOENT;
 }

@@ -59,16 +59,25 @@ PPCVIRT_API int ppcvirt_vcpu_hcall(struct ppcvirt_vcpu *vcpu,
 		if (!(tiers & (1u << tier)))
 			continue;
 		c.fast = tier == PPCVIRT_TIER_FAST;
+		c.tier = tier;
 		c.why = PPCVIRT_DECLINE_COUNT;
-		ret = pcv_tce_hcall(&c, idx, hc);
+		if (pcv_unlikely(atomic_load_explicit(&vm->fault_armed,
+						      memory_order_relaxed)) &&
+		    pcv_fault_fires(&c, PPCVIRT_FAULT_ENTRY, NULL))
+			ret = PCV_TOO_HARD;
+		else
+			ret = pcv_tce_hcall(&c, idx, hc);
 		if (pcv_likely(ret != PCV_TOO_HARD)) {
+			pcv_stat_inc(&c.table->stats.completed[tier]);
 			pcv_rcu_unlock();
 			hc->ret = (uint64_t)ret;
 			pcv_stat_inc(&vcpu->stats.completed[tier]);
 			return PPCVIRT_HCALL_DONE;
 		}
 		pcv_stat_inc(&vcpu->stats.declines[tier][c.why]);
+		pcv_stat_inc(&c.table->stats.declines[tier][c.why]);
 	}
+	pcv_stat_inc(&c.table->stats.exits);
 	pcv_rcu_unlock();
 	pcv_stat_inc(&vcpu->stats.exits);
 	return PPCVIRT_HCALL_EXIT;
@@ -99,8 +108,11 @@ PPCVIRT_API int ppcvirt_vmm_hcall(struct ppcvirt_vm *vm,
 	c.qemu = atomic_load_explicit(&vm->profile, memory_order_relaxed) ==
 		 PPCVIRT_PROFILE_QEMU;
 	c.fast = false;
+	c.tier = PPCVIRT_TIER_VMM;
 	c.why = PPCVIRT_DECLINE_COUNT;
 	ret = pcv_tce_hcall(&c, idx, hc);
+	if (c.table)
+		pcv_stat_inc(&c.table->stats.completed[PPCVIRT_TIER_VMM]);
 	pcv_rcu_unlock();
 	/* The slow path cannot decline; never let H_TOO_HARD out. */
 	if (ret == PCV_TOO_HARD)

@@ -198,9 +198,17 @@ static void range_commit(struct pcv_table *t, uint64_t first, uint64_t n,
 	}
 }
 
+/*
+ * Write entries [first, first + n): make the pages writable, program the
+ * linked host IOMMU groups (all of them, or none: pcv_host_update rolls
+ * back), then the guest-visible table. Linked tables are updated under the
+ * table's update lock, which the fast tier only tries.
+ */
 static long write_range(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 			uint64_t n, const uint64_t *vals, uint64_t val)
 {
+	const struct pcv_links *links;
+	uint64_t stop;
 	long ret;
 
 	if (n == 0)
@@ -208,8 +216,35 @@ static long write_range(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 	ret = range_prepare(c, t, first, n);
 	if (ret != PPCVIRT_H_SUCCESS)
 		return ret;
-	range_commit(t, first, n, vals, val);
-	return PPCVIRT_H_SUCCESS;
+	if (pcv_unlikely(atomic_load_explicit(&c->vm->fault_armed,
+					      memory_order_relaxed))) {
+		if (pcv_fault_fires(c, PPCVIRT_FAULT_BEFORE_COMMIT, NULL))
+			return PCV_TOO_HARD;
+		if (pcv_fault_fires(c, PPCVIRT_FAULT_MID_COMMIT, &stop)) {
+			/* A tier giving up half way: the next one redoes it. */
+			range_commit(t, first, stop < n ? stop : n, vals, val);
+			return PCV_TOO_HARD;
+		}
+	}
+	/* Never linked: no lock. Once linked (even if all groups were
+	 * unlinked since), updates are serialised and the group set is read
+	 * under the lock, where link and unlink change it. */
+	if (pcv_likely(
+		    !atomic_load_explicit(&t->links, memory_order_acquire))) {
+		range_commit(t, first, n, vals, val);
+		return PPCVIRT_H_SUCCESS;
+	}
+	if (!pcv_upd_lock(t, c->fast)) {
+		c->why = PPCVIRT_DECLINE_BACKEND;
+		return PCV_TOO_HARD;
+	}
+	links = atomic_load_explicit(&t->links, memory_order_acquire);
+	ret = links->n ? pcv_host_update(c, t, links, first, n, vals, val)
+		       : PPCVIRT_H_SUCCESS;
+	if (ret == PPCVIRT_H_SUCCESS)
+		range_commit(t, first, n, vals, val);
+	pcv_upd_unlock(t);
+	return ret;
 }
 
 static long h_put_tce(struct pcv_hctx *c, struct ppcvirt_hcall *hc)

@@ -124,6 +124,21 @@ void pcv_tpage_mark(struct pcv_table *t, uint64_t page)
 					 memory_order_release);
 }
 
+void pcv_table_destroy(struct ppcvirt_vm *vm, struct pcv_table *t)
+{
+	struct pcv_links *l;
+
+	if (!t)
+		return;
+	l = atomic_load_explicit(&t->links, memory_order_relaxed);
+	for (size_t i = 0; l && i < l->n; i++) {
+		pcv_links_clear(vm, t, l->g[i]);
+		pcv_group_unref(l->g[i]);
+	}
+	free(l);
+	pcv_table_free(t);
+}
+
 bool pcv_tpage_probe(struct pcv_table *t, uint64_t page)
 {
 	off_t at = (off_t)(page << (t->tpage_shift + 3));
@@ -268,7 +283,7 @@ PPCVIRT_API int ppcvirt_vm_remove_tce(struct ppcvirt_vm *vm, uint64_t liobn)
 	pcv_rcu_synchronize();
 	pthread_mutex_unlock(&vm->lock);
 	free(old);
-	pcv_table_free(gone);
+	pcv_table_destroy(vm, gone);
 	return 0;
 }
 

@@ -363,12 +363,14 @@ static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 	ret = ioba_check_strict(t, ioba, npages, &idx);
 	if (ret != PPCVIRT_H_SUCCESS)
 		return ret;
-	if (npages == 0)
-		return PPCVIRT_H_SUCCESS;
-	ls = pcv_slot_find(c->slots, list, npages * 8);
-	src = ls ? pcv_slot_hva(ls, list, npages * 8) : NULL;
+	/* As KVM, the list address is checked before npages = 0 succeeds
+	 * (its first entry at least must be guest memory). */
+	ls = pcv_slot_find(c->slots, list, npages ? npages * 8 : 8);
+	src = ls ? pcv_slot_hva(ls, list, npages ? npages * 8 : 8) : NULL;
 	if (!src)
 		return PPCVIRT_H_PARAMETER;
+	if (npages == 0)
+		return PPCVIRT_H_SUCCESS;
 	/* Snapshot (big-endian in guest memory), then validate the copy. */
 	for (uint64_t i = 0; i < npages; i++) {
 		uint64_t be;

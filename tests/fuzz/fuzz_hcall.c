@@ -198,6 +198,9 @@ static long model(uint64_t nr, uint64_t *a)
 		}
 		if ((i0 = sidx(w, a[1], a[3])) < 0)
 			return P;
+		model_list(a[2], 0, &in_ram); /* the list must be RAM */
+		if (!in_ram)
+			return P;
 		if (a[3] == 0)
 			return 0;
 		for (uint64_t k = 0; k < a[3]; k++)

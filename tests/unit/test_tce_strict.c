@@ -178,6 +178,10 @@ static void npages_zero(void)
 		 P);
 	CHECK_EQ(thc(&T, PPCVIRT_H_STUFF_TCE, LIOBN, BUS, RW, 0, NULL, NULL),
 		 P);
+	/* The list is checked before npages = 0 succeeds (KVM order). */
+	CHECK_EQ(thc(&T, PPCVIRT_H_PUT_TCE_INDIRECT, LIOBN, BUS, RAM, 0, NULL,
+		     NULL),
+		 P);
 	CHECK(all_zero());
 	tvm_fini(&T);
 }

@@ -44,6 +44,7 @@ struct pcv_rp_phb {
 	uint32_t query_mask; /* LoPAPR mask from ddw_query, 0 if none */
 	uint64_t create_shifts;
 	struct ppcvirt_phb *phb;
+	bool just_reset; /* the last PHB event replayed was a reset */
 };
 
 enum pcv_rp_phase {

@@ -529,6 +529,7 @@ static int run_new_table(struct ppcvirt_replay *r, const struct tev *ev)
 			return pcv_rp_fail(r, -E2BIG,
 					   "table memory limit reached");
 		ret = ppcvirt_phb_reset(p->phb);
+		p->just_reset = true;
 		pcv_rp_refresh(r);
 		if (ret)
 			return pcv_rp_fail(r, ret, "PHB reset failed: %s",
@@ -553,6 +554,8 @@ static void run_ddw(struct ppcvirt_replay *r, const struct tev *ev)
 	switch (ev->type) {
 	case TEV_DDW_QUERY:
 		p = phb_get(r, v[0], false);
+		if (p)
+			p->just_reset = false;
 		if (!p || !p->phb || ppcvirt_phb_query(p->phb, &q)) {
 			pcv_rp_mismatch(r, ev->name, "status (no such PHB)", 0,
 					(uint32_t)PPCVIRT_RTAS_PARAM_ERROR,
@@ -568,6 +571,8 @@ static void run_ddw(struct ppcvirt_replay *r, const struct tev *ev)
 		return;
 	case TEV_DDW_CREATE:
 		p = phb_get(r, v[0], false);
+		if (p)
+			p->just_reset = false;
 		ps = ilog2(v[2]);
 		ws = ilog2(v[3]);
 		ret = -EINVAL;
@@ -599,6 +604,15 @@ static void run_ddw(struct ppcvirt_replay *r, const struct tev *ev)
 		ret = p ? ppcvirt_phb_remove_window(p->phb, v[0])
 			: ppcvirt_vm_remove_tce(r->vm, v[0]);
 		pcv_rp_refresh(r);
+		/*
+		 * Removing the last non-default window resets the PHB; should
+		 * QEMU log that reset (new_table, ddw_reset) before the
+		 * ddw_remove line, the window is already gone here.
+		 */
+		if (ret == -ENOENT && p && p->just_reset)
+			ret = 0;
+		if (p)
+			p->just_reset = false;
 		if (ret)
 			pcv_rp_mismatch(r, ev->name, "status (ppcvirt failed)",
 					0, (uint64_t)(int64_t)ret, false);
@@ -611,6 +625,8 @@ static void run_ddw(struct ppcvirt_replay *r, const struct tev *ev)
 			    ppcvirt_phb_get_config(p->phb)->dma_win_size >> 12))
 			p = NULL;
 		ret = p && p->phb ? ppcvirt_phb_reset(p->phb) : -ENOENT;
+		if (p)
+			p->just_reset = true;
 		pcv_rp_refresh(r);
 		if (ret)
 			pcv_rp_mismatch(r, ev->name, "status (ppcvirt failed)",

@@ -7,6 +7,7 @@
  * failed calls, DDW lines).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <ppcvirt/replay.h>
@@ -372,6 +373,55 @@ static void test_trace_ddw(void)
 	}
 }
 
+/* QEMU's remove-with-reset may be logged in either order. */
+static void test_trace_remove_reset_order(void)
+{
+	static const char head[] =
+		"1@1.0:spapr_iommu_new_table liobn=0x80000000 table=0x1 "
+		"fd=-1\n"
+		"1@1.1:spapr_iommu_pci_put liobn=0x80000000 ioba=0x1000 "
+		"tce=0x3003 ret=0\n"
+		"1@1.3:spapr_iommu_new_table liobn=0x80000001 table=0x2 "
+		"fd=-1\n"
+		"1@1.4:spapr_iommu_ddw_create buid=0x800000020000000 "
+		"addr=0x800, page size=0x1000000, requested=0x80000000, start "
+		"addr=0x800000000000000, liobn=0x80000001\n"
+		"1@2.0:spapr_iommu_ddw_remove liobn=0x80000000\n";
+	static const char *const tails[] = {
+		"1@2.1:spapr_iommu_ddw_remove liobn=0x80000001\n"
+		"1@2.1:spapr_iommu_new_table liobn=0x80000000 table=0x9 "
+		"fd=-1\n"
+		"1@2.1:spapr_iommu_ddw_reset buid=0x800000020000000 "
+		"addr=0x0\n",
+		"1@2.1:spapr_iommu_new_table liobn=0x80000000 table=0x9 "
+		"fd=-1\n"
+		"1@2.1:spapr_iommu_ddw_reset buid=0x800000020000000 "
+		"addr=0x0\n"
+		"1@2.1:spapr_iommu_ddw_remove liobn=0x80000001\n",
+	};
+	static const char end[] =
+		"1@2.2:spapr_iommu_pci_get liobn=0x80000000 ioba=0x1000 ret=0 "
+		"tce=0x0\n"
+		"1@2.2:spapr_iommu_pci_get liobn=0x80000001 "
+		"ioba=0x800000000000000 ret=-4 tce=0x0\n"
+		"1@2.2:spapr_iommu_ddw_query buid=0x800000020000000 "
+		"addr=0x800, 1 windows available, max window size=0x80000000, "
+		"mask=0x107\n";
+	static char buf[4096];
+	struct ppcvirt_replay_result res;
+	struct seen s;
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(buf, sizeof(buf), "%s%s%s", head, tails[i], end);
+		CHECK_EQ(run(PPCVIRT_REPLAY_TRACE, PPCVIRT_PROFILE_QEMU, buf,
+			     &res, &s),
+			 0);
+		CHECK_EQ(res.mismatches, 0);
+		CHECK_EQ(res.rtas_checked, 5);
+		CHECK_EQ(res.gets_checked, 1);
+	}
+}
+
 static const struct test_case tests[] = {
 	TEST(test_script_ok),
 	TEST(test_profile_override),
@@ -384,6 +434,7 @@ static const struct test_case tests[] = {
 	TEST(test_trace_rules),
 	TEST(test_trace_corrupt),
 	TEST(test_trace_ddw),
+	TEST(test_trace_remove_reset_order),
 };
 
 TEST_MAIN(tests)

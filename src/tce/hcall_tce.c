@@ -213,6 +213,16 @@ static long write_range(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 
 	if (n == 0)
 		return PPCVIRT_H_SUCCESS;
+	/* H_PUT_TCE's common case: one entry of a known page, no linked
+	 * groups, no fault armed. Same effect as the general path below. */
+	if (n == 1 && pcv_likely(pcv_tpage_known(t, first >> t->tpage_shift)) &&
+	    pcv_likely(!atomic_load_explicit(&t->links, memory_order_acquire) &&
+		       !atomic_load_explicit(&c->vm->fault_armed,
+					     memory_order_relaxed))) {
+		atomic_store_explicit(&t->entries[first], vals ? vals[0] : val,
+				      memory_order_release);
+		return PPCVIRT_H_SUCCESS;
+	}
 	ret = range_prepare(c, t, first, n);
 	if (ret != PPCVIRT_H_SUCCESS)
 		return ret;

@@ -14,7 +14,9 @@
  *     dma_win_addr when no window is enabled (the default was removed),
  *     on the first disabled LIOBN (so the default's LIOBN is reused then);
  *   - removing the last enabled window restores the default one unless
- *     the removed window was the default window itself.
+ *     the removed window is on the default window's LIOBN (QEMU's def_win
+ *     flag is set on that table by every DMA reset and never cleared, so
+ *     a window created on the default's LIOBN counts as default too).
  *
  * Two layers: typed library calls (ppcvirt_phb_*) returning 0 / -errno,
  * and ppcvirt_rtas_ddw(), which decodes the four RTAS calls from their
@@ -186,8 +188,8 @@ PPCVIRT_API int ppcvirt_phb_create_window(struct ppcvirt_phb *phb,
 
 /**
  * ppcvirt_phb_remove_window() - ibm,remove-pe-dma-window: disable the
- * window of @liobn; when that leaves no window enabled and it was not the
- * default window, restore the default (ppcvirt_phb_reset()).
+ * window of @liobn; when that leaves no window enabled and @liobn is not
+ * the default window's LIOBN, restore the default (ppcvirt_phb_reset()).
  *
  * Context: control plane.
  * Return: 0; -EINVAL (NULL); -EOPNOTSUPP (DDW off); -ENOENT (@liobn is not

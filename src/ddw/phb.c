@@ -3,8 +3,9 @@
  * A PHB's DMA windows and the DDW RTAS calls (include/ppcvirt/ddw.h),
  * after QEMU 7.2's spapr_pci.c and spapr_rtas_ddw.c.
  *
- * The PHB keeps, per window, whether it is enabled, whether it is the
- * default window (QEMU's def_win) and its geometry; the tables themselves
+ * The PHB keeps, per window, whether it is enabled, its geometry and
+ * QEMU's sticky def_win flag (set on window 0 by every DMA reset, never
+ * cleared, as in QEMU 7.2's merged code); the tables themselves
  * live in the VM and are made and dropped through the public table API,
  * so the PHB never touches engine internals. A window is "enabled" iff
  * the PHB created its table; a window whose creation fails stays disabled
@@ -19,7 +20,6 @@
 
 struct pcv_phb_win {
 	bool enabled;
-	bool def_win;
 	uint32_t page_shift;
 	uint64_t bus_offset;
 	uint64_t entries;
@@ -29,6 +29,13 @@ struct ppcvirt_phb {
 	struct ppcvirt_vm *vm;
 	struct ppcvirt_phb_config cfg;
 	struct pcv_phb_win win[PPCVIRT_PHB_MAX_WINDOWS];
+	/*
+	 * QEMU's def_win: set on the default window's table by every DMA
+	 * reset and never cleared (QEMU 7.2, "spapr/ddw: Reset DMA when the
+	 * last non-default window is removed"), so it stays set when
+	 * ibm,create-pe-dma-window later reuses that LIOBN.
+	 */
+	bool def_win[PPCVIRT_PHB_MAX_WINDOWS];
 };
 
 /* Page shifts with a LoPAPR query-mask bit, and that bit. */
@@ -79,7 +86,7 @@ static unsigned enabled_count(const struct ppcvirt_phb *phb)
 }
 
 static int win_enable(struct ppcvirt_phb *phb, unsigned n, uint32_t shift,
-		      uint64_t bus_offset, uint64_t entries, bool def_win)
+		      uint64_t bus_offset, uint64_t entries)
 {
 	struct ppcvirt_create_spapr_tce_64 a = {
 		.liobn = win_liobn(phb, n),
@@ -93,7 +100,6 @@ static int win_enable(struct ppcvirt_phb *phb, unsigned n, uint32_t shift,
 		return ret;
 	phb->win[n] = (struct pcv_phb_win){
 		.enabled = true,
-		.def_win = def_win,
 		.page_shift = shift,
 		.bus_offset = bus_offset,
 		.entries = entries,
@@ -116,8 +122,9 @@ PPCVIRT_API int ppcvirt_phb_reset(struct ppcvirt_phb *phb)
 		return -EINVAL;
 	for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
 		win_disable(phb, i);
+	phb->def_win[0] = true;
 	return win_enable(phb, 0, 12, phb->cfg.dma_win_addr,
-			  phb->cfg.dma_win_size >> 12, true);
+			  phb->cfg.dma_win_size >> 12);
 }
 
 PPCVIRT_API int ppcvirt_phb_create(struct ppcvirt_vm *vm,
@@ -242,7 +249,7 @@ PPCVIRT_API int ppcvirt_phb_create_window(struct ppcvirt_phb *phb,
 	if (window_shift >= 64 || __builtin_add_overflow(start, bytes, &end) ||
 	    (start & ((1ULL << page_shift) - 1)))
 		return -E2BIG;
-	ret = win_enable(phb, n, page_shift, start, entries, false);
+	ret = win_enable(phb, n, page_shift, start, entries);
 	if (ret)
 		return ret;
 	if (liobn_out)
@@ -273,7 +280,7 @@ PPCVIRT_API int ppcvirt_phb_remove_window(struct ppcvirt_phb *phb,
 	n = window_of(phb, liobn);
 	if (n < 0 || !phb->win[n].enabled)
 		return -ENOENT;
-	def = phb->win[n].def_win;
+	def = phb->def_win[n];
 	win_disable(phb, (unsigned)n);
 	if (enabled_count(phb) == 0 && !def)
 		return ppcvirt_phb_reset(phb);

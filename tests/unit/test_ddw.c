@@ -210,10 +210,23 @@ static void test_default_removal_rules(void)
 	CHECK_EQ(ppcvirt_phb_create_window(phb, 16, 31, &liobn, &start), 0);
 	CHECK_EQ_U64(liobn, L1);
 	CHECK_EQ_U64(start, DDW64);
-	/* That window is not "the default": removing both restores it. */
+	/*
+	 * QEMU 7.2's def_win stays set on the default's LIOBN: removing it
+	 * last does not restore anything, whatever created it.
+	 */
 	CHECK_EQ(ppcvirt_phb_remove_window(phb, L1), 0);
 	CHECK_EQ(ppcvirt_phb_remove_window(phb, L0), 0);
-	CHECK(has_table(vm, L0, NULL));
+	CHECK(!has_table(vm, L0, NULL));
+	CHECK_EQ(ppcvirt_phb_query(phb, &q), 0);
+	CHECK_EQ(q.windows_available, 2);
+	/* Reversed: L1 removed last is not the default: restore. */
+	CHECK_EQ(ppcvirt_phb_create_window(phb, 12, 30, &liobn, NULL), 0);
+	CHECK_EQ_U64(liobn, L0);
+	CHECK_EQ(ppcvirt_phb_create_window(phb, 16, 31, &liobn, NULL), 0);
+	CHECK_EQ(ppcvirt_phb_remove_window(phb, L0), 0);
+	CHECK_EQ(ppcvirt_phb_remove_window(phb, L1), 0);
+	CHECK(has_table(vm, L0, &info));
+	CHECK_EQ_U64(info.size, 0x40000);
 
 	/* reset: all windows off, default on, zeroed. */
 	CHECK_EQ(ppcvirt_phb_create_window(phb, 24, 31, NULL, NULL), 0);

@@ -43,7 +43,8 @@
  *     them on this MAV 1.0 core. A tlbsx miss builds MAS1 from MAS6[SPID]
  *     and MAS6[SAS] only (QEMU copies the upper half of MAS6 raw).
  *   - The TLB0 next-victim counter is QEMU's single round-robin counter: a
- *     tlbsx miss advances it, tlbwe does not load it from MAS0[NV].
+ *     tlbsx miss or a delivered TLB miss advances it, tlbwe does not load
+ *     it from MAS0[NV].
  *
  * Concurrency: a struct ppcvirt_tlb is per-vCPU state and single-threaded by
  * contract, like KVM's vCPU ioctls: the caller serialises every call on one
@@ -510,6 +511,22 @@ PPCVIRT_API int ppcvirt_tlb_tlbilx(struct ppcvirt_tlb *tlb, unsigned t,
  */
 PPCVIRT_API int ppcvirt_tlb_mmucsr0_write(struct ppcvirt_tlb *tlb,
 					  uint32_t val);
+
+/**
+ * ppcvirt_tlb_deliver_miss() - the MAS load of a DTLB/ITLB error interrupt
+ * for an access to @ea in address space @as that missed (EREF; booke-tlb.md
+ * §4.5, §9.1), for a VMM delivering the interrupt:
+ * MAS0 = MAS4[TLBSELD] | ESEL(victim) | NV(next), the victim counter
+ * advances (the same counter as tlbsx misses); MAS1 = V | TID(the PID
+ * MAS4[TIDSELD] names, 3 = TID 0) | TS(@as) | MAS4[TSIZED]; MAS2 =
+ * EPN(@ea) | MAS4[WIMGED]; MAS3 = MAS7 = 0; MAS6 = SPID(PID0) | SAS(@as).
+ * @pid0: the PID0 value to use (the vCPU's PID0 normally).
+ *
+ * Context: caller serialises with every call on @tlb.
+ * Return: 0; -EINVAL (NULL, @as > 1).
+ */
+PPCVIRT_API int ppcvirt_tlb_deliver_miss(struct ppcvirt_tlb *tlb, uint64_t ea,
+					 unsigned as, uint32_t pid0);
 
 /**
  * ppcvirt_tlb_xlate() - look an access up.

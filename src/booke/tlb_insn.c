@@ -16,8 +16,9 @@
  * with ESR[PIL] in the guest).
  *
  * The victim counter is QEMU's last_way: one TLB0 round-robin counter that
- * a tlbsx miss advances modulo the TLB0 ways; tlbre and tlbsx hits report it
- * in MAS0[NV]; tlbwe neither uses nor loads it.
+ * a tlbsx miss or a delivered DTLB/ITLB miss advances modulo the TLB0 ways
+ * (whatever MAS4[TLBSELD] says); tlbre and tlbsx hits report it in
+ * MAS0[NV]; tlbwe neither uses nor loads it.
  */
 #include <errno.h>
 #include <string.h>
@@ -154,6 +155,34 @@ int ppcvirt_tlb_tlbsx(struct ppcvirt_tlb *tlb, uint64_t ea)
 	tlb->mas.mas3 = 0;
 	tlb->mas.mas7 = 0;
 	return PPCVIRT_TLB_OK;
+}
+
+int ppcvirt_tlb_deliver_miss(struct ppcvirt_tlb *tlb, uint64_t ea, unsigned as,
+			     uint32_t pid0)
+{
+	uint32_t mas4, tidseld, tid;
+
+	if (!tlb || as > 1)
+		return -EINVAL;
+	mas4 = tlb->mas.mas4;
+	tidseld = (mas4 & PPCVIRT_MAS4_TIDSELD_MASK) >> 16;
+	pid0 &= tlb->pid_mask;
+	/* TIDSELD 3 = TID 0; a PID register the core lacks reads 0. */
+	tid = tidseld == 0 ? pid0 : tidseld == 3 ? 0 : tlb->pid[tidseld];
+	tlb->mas.mas0 = (mas4 & PPCVIRT_MAS4_TLBSELD_MASK) |
+			PPCVIRT_MAS0_ESEL(tlb->last_way);
+	tlb->last_way = (tlb->last_way + 1) & (tlb->ways0 - 1);
+	tlb->mas.mas0 |= tlb->last_way & PPCVIRT_MAS0_NV_MASK;
+	tlb->mas.mas1 = PPCVIRT_MAS1_V | PPCVIRT_MAS1_TID(tid) |
+			(as ? PPCVIRT_MAS1_TS : 0) |
+			(mas4 & PPCVIRT_MAS4_TSIZED_MASK);
+	tlb->mas.mas2 = ((uint32_t)ea & PPCVIRT_MAS2_EPN_MASK) |
+			(mas4 & PPCVIRT_MAS4_WIMGED_MASK);
+	tlb->mas.mas3 = 0;
+	tlb->mas.mas7 = 0;
+	/* SPID is PID0 whatever TIDSELD chose (booke-tlb.md §9.1). */
+	tlb->mas.mas6 = PPCVIRT_MAS1_TID(pid0) | (as ? PPCVIRT_MAS6_SAS : 0);
+	return 0;
 }
 
 /* Invalidate every non-IPROT entry in [from, to). */

@@ -21,8 +21,11 @@
  *
  * Semantics: the statements drive the public instruction API exactly as a
  * guest would (tlbwe loads MAS0..3/7 then executes; a rejected instruction
- * is accepted as a statement and changes nothing). translate is a pure
- * query: it neither delivers a miss nor touches the MAS registers.
+ * is accepted as a statement and changes nothing). translate is the
+ * guest's access: a miss delivers the TLB-miss interrupt's MAS load
+ * (ppcvirt_tlb_deliver_miss(), advancing the victim counter as on the
+ * hardware and in QEMU, booke-tlb.md §9.1); a hit or a permission fault
+ * changes nothing.
  *
  * Hostile input: lines are bounded, every number is range-checked, every
  * error names its line; nothing is read past @len.
@@ -425,6 +428,9 @@ static int st_translate(struct run *r, struct line *l)
 	}
 	(void)ppcvirt_tlb_xlate(r->tlb, ea, (unsigned)as, (uint32_t)pid,
 				(unsigned)pr, access, &x);
+	if (x.status == PPCVIRT_TLB_MISS)
+		(void)ppcvirt_tlb_deliver_miss(r->tlb, ea, (unsigned)as,
+					       (uint32_t)pid);
 	if (l->arrow < 0)
 		return 0;
 	r->res->checks++;

@@ -12,7 +12,8 @@
  * byte 0 picks a geometry (e500mc, e500v2, or a small custom one from the
  * next bytes, to make set and TLB1 collisions likely) and the remaining
  * bytes are a sequence of operations: tlbwe with fuzzed MAS values (EPNs
- * drawn mostly from a small pool), tlbre, tlbsx, translate, tlbivax,
+ * drawn mostly from a small pool), tlbre, tlbsx, translate (and delivery
+ * of the miss interrupt's MAS load), tlbivax,
  * tlbilx, MMUCSR0, PID writes, single-entry writes, VMM edits followed by
  * a dirty sync, and invalidate-all.
  */
@@ -399,6 +400,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check(x.page_size == sz, "translate size");
 			}
 			check(r == want, "translate status");
+			if (r == PPCVIRT_TLB_MISS && (b & 0x80)) {
+				/* The guest takes the miss interrupt. */
+				uint32_t tsel = (m.mas.mas4 >> 16) & 3;
+				uint32_t p0 = pid & m.pid_mask;
+				uint32_t tid = tsel == 0   ? p0
+					       : tsel == 3 ? 0
+							   : m.pid[tsel];
+
+				check(ppcvirt_tlb_deliver_miss(tlb, ea, as,
+							       pid) == 0,
+				      "deliver_miss");
+				m.mas.mas0 = (m.mas.mas4 & 0x30000000u) |
+					     m.last_way << 16;
+				m.last_way = (m.last_way + 1) % m.ways0;
+				m.mas.mas0 |= m.last_way;
+				m.mas.mas1 = 0x80000000u | tid << 16 |
+					     (as ? 0x1000u : 0) |
+					     (m.mas.mas4 & 0xf80);
+				m.mas.mas2 = (ea & 0xfffff000u) |
+					     (m.mas.mas4 & 0x1f);
+				m.mas.mas3 = m.mas.mas7 = 0;
+				m.mas.mas6 = p0 << 16 | as;
+				ppcvirt_tlb_get_mas(tlb, &got);
+				check(!memcmp(&got, &m.mas, sizeof(got)),
+				      "miss MAS");
+			}
 			break;
 		}
 		case 6: { /* tlbivax */

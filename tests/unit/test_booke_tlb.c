@@ -329,6 +329,39 @@ static void test_tlbsx_multihit_and_program(void)
 	ppcvirt_tlb_destroy(tlb);
 }
 
+static void test_deliver_miss(void)
+{
+	struct ppcvirt_tlb *tlb;
+	struct ppcvirt_booke_mas m;
+
+	CHECK_EQ(ppcvirt_tlb_create(PPCVIRT_BOOKE_E500V2, &tlb), 0);
+	CHECK_EQ(ppcvirt_tlb_set_pid(tlb, 1, 0x22), 0);
+	memset(&m, 0, sizeof(m));
+	/* TLBSELD 1, TIDSELD 1 (PID1), TSIZED 6 (64K), WIMGED 0x0a, X0D. */
+	m.mas4 = 0x10010000 | PPCVIRT_MAS1_TSIZE(6) | 0x40 | 0x0a;
+	m.mas3 = 0x1234;
+	m.mas7 = 0x5;
+	CHECK_EQ(ppcvirt_tlb_set_mas(tlb, &m), 0);
+	CHECK_EQ(ppcvirt_tlb_deliver_miss(tlb, 0x60001abc, 1, 0x7), 0);
+	CHECK_EQ(ppcvirt_tlb_get_mas(tlb, &m), 0);
+	CHECK_EQ_U64(m.mas0, 0x10000001); /* ESEL 0 (victim), NV 1 */
+	CHECK_EQ_U64(m.mas1, 0x80221300); /* V, TID = PID1, TS, 64K */
+	CHECK_EQ_U64(m.mas2, 0x6000100a); /* EPN | WIMGED, no X0D */
+	CHECK_EQ_U64(m.mas3, 0);
+	CHECK_EQ_U64(m.mas7, 0);
+	CHECK_EQ_U64(m.mas6, 0x00070001); /* SPID = PID0, not TIDSELD's */
+	/* TIDSELD 3: TID 0; the counter keeps advancing. */
+	m.mas4 = 0x00030000;
+	CHECK_EQ(ppcvirt_tlb_set_mas(tlb, &m), 0);
+	CHECK_EQ(ppcvirt_tlb_deliver_miss(tlb, 0x60001abc, 0, 0x7), 0);
+	CHECK_EQ(ppcvirt_tlb_get_mas(tlb, &m), 0);
+	CHECK_EQ_U64(m.mas0, 0x00010002);
+	CHECK_EQ_U64(m.mas1, 0x80000000);
+	CHECK_EQ(ppcvirt_tlb_deliver_miss(tlb, 0, 2, 0), -EINVAL);
+	CHECK_EQ(ppcvirt_tlb_deliver_miss(NULL, 0, 0, 0), -EINVAL);
+	ppcvirt_tlb_destroy(tlb);
+}
+
 static void test_script_api_hostile(void)
 {
 	struct ppcvirt_tlb_script_result res;
@@ -391,6 +424,7 @@ static const struct test_case cases[] = {
 	TEST(test_translate_kvm_shape),
 	TEST(test_xlate_details),
 	TEST(test_tlbsx_multihit_and_program),
+	TEST(test_deliver_miss),
 	TEST(test_script_api_hostile),
 };
 

@@ -35,15 +35,3 @@ if(IS_DIRECTORY ${PPCVIRT_TRACE_DIR})
     endforeach()
   endforeach()
 endif()
-
-# tests/hcs/pending/*.hcs: expectations from the spec that the core
-# library does not meet yet (reported); registered disabled so they show
-# as "Not Run" until the library is fixed and they move up to tests/hcs/.
-file(GLOB HCS_PENDING CONFIGURE_DEPENDS
-     ${CMAKE_CURRENT_SOURCE_DIR}/hcs/pending/*.hcs)
-foreach(f ${HCS_PENDING})
-  get_filename_component(name ${f} NAME_WE)
-  add_test(NAME hcs_pending_${name} COMMAND ppcvirt_cli replay ${f})
-  set_tests_properties(hcs_pending_${name} PROPERTIES LABELS "pending"
-                       DISABLED TRUE)
-endforeach()

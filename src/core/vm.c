@@ -28,6 +28,7 @@ PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap)
 	(void)vm;
 	switch (cap) {
 	case PPCVIRT_CAP_SPAPR_TCE:
+	case PPCVIRT_CAP_SW_TLB: /* include/ppcvirt/booke.h */
 	case PPCVIRT_CAP_SPAPR_MULTITCE:
 	case PPCVIRT_CAP_PPC_ENABLE_HCALL:
 	case PPCVIRT_CAP_SPAPR_TCE_64:

@@ -167,6 +167,8 @@ static void memory_slots(void)
 static void capabilities(void)
 {
 	CHECK_EQ(ppcvirt_check_extension(NULL, 63), 1);
+	CHECK_EQ(ppcvirt_check_extension(NULL, 69), 1);
+	CHECK_EQ(ppcvirt_check_extension(NULL, 142), 1);
 	CHECK_EQ(ppcvirt_check_extension(NULL, 94), 1);
 	CHECK_EQ(ppcvirt_check_extension(NULL, 104), 1);
 	CHECK_EQ(ppcvirt_check_extension(NULL, 125), 1);

@@ -14,6 +14,20 @@
 
 #include "internal.h"
 
+/* Look up what a call needs. Caller holds pcv_rcu_lock(). */
+static void hctx_begin(struct pcv_hctx *c, struct ppcvirt_vm *vm,
+		       uint64_t liobn, uint64_t *scratch)
+{
+	c->vm = vm;
+	c->slots = atomic_load_explicit(&vm->slots, memory_order_acquire);
+	c->table = pcv_table_find(
+		atomic_load_explicit(&vm->tables, memory_order_acquire), liobn);
+	c->scratch = scratch;
+	c->qemu = atomic_load_explicit(&vm->profile, memory_order_relaxed) ==
+		  PPCVIRT_PROFILE_QEMU;
+	c->why = PPCVIRT_DECLINE_COUNT;
+}
+
 static int vcpu_exit(struct ppcvirt_vcpu *v, enum ppcvirt_decline why)
 {
 	pcv_stat_inc(&v->stats.declines[PPCVIRT_TIER_FAST][why]);
@@ -43,18 +57,11 @@ PPCVIRT_API int ppcvirt_vcpu_hcall(struct ppcvirt_vcpu *vcpu,
 		return vcpu_exit(vcpu, PPCVIRT_DECLINE_DISABLED);
 
 	pcv_rcu_lock();
-	c.vm = vm;
-	c.slots = atomic_load_explicit(&vm->slots, memory_order_acquire);
-	c.table = pcv_table_find(
-		atomic_load_explicit(&vm->tables, memory_order_acquire),
-		hc->args[0]);
+	hctx_begin(&c, vm, hc->args[0], vcpu->scratch);
 	if (!c.table || (c.table->flags & PPCVIRT_TCE_VMM_ONLY)) {
 		pcv_rcu_unlock();
 		return vcpu_exit(vcpu, PPCVIRT_DECLINE_NO_TABLE);
 	}
-	c.scratch = vcpu->scratch;
-	c.qemu = atomic_load_explicit(&vm->profile, memory_order_relaxed) ==
-		 PPCVIRT_PROFILE_QEMU;
 	for (int tier = PPCVIRT_TIER_FAST; tier <= PPCVIRT_TIER_SLOW; tier++) {
 		if (!(tiers & (1u << tier)))
 			continue;
@@ -99,17 +106,9 @@ PPCVIRT_API int ppcvirt_vmm_hcall(struct ppcvirt_vm *vm,
 		return 0;
 	}
 	pcv_rcu_lock();
-	c.vm = vm;
-	c.slots = atomic_load_explicit(&vm->slots, memory_order_acquire);
-	c.table = pcv_table_find(
-		atomic_load_explicit(&vm->tables, memory_order_acquire),
-		hc->args[0]);
-	c.scratch = scratch;
-	c.qemu = atomic_load_explicit(&vm->profile, memory_order_relaxed) ==
-		 PPCVIRT_PROFILE_QEMU;
+	hctx_begin(&c, vm, hc->args[0], scratch);
 	c.fast = false;
 	c.tier = PPCVIRT_TIER_VMM;
-	c.why = PPCVIRT_DECLINE_COUNT;
 	ret = pcv_tce_hcall(&c, idx, hc);
 	if (c.table)
 		pcv_stat_inc(&c.table->stats.completed[PPCVIRT_TIER_VMM]);

@@ -327,6 +327,18 @@ static long h_stuff_tce(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 	return write_range(c, t, idx, npages, NULL, val);
 }
 
+/* Copy @n big-endian list entries from guest memory (NULL: zeros). */
+static void list_snapshot(uint64_t *dst, const uint8_t *src, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t be = 0;
+
+		if (src)
+			memcpy(&be, src + i * 8, 8);
+		dst[i] = __builtin_bswap64(be);
+	}
+}
+
 static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 {
 	struct pcv_table *t = c->table;
@@ -357,13 +369,7 @@ static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 		 */
 		ls = pcv_slot_find(c->slots, list, n * 8);
 		src = ls ? pcv_slot_hva(ls, list, n * 8) : NULL;
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t be = 0;
-
-			if (src)
-				memcpy(&be, src + i * 8, 8);
-			snap[i] = __builtin_bswap64(be);
-		}
+		list_snapshot(snap, src, n);
 		ret = write_range(c, t, idx, n, snap, 0);
 		if (ret != PPCVIRT_H_SUCCESS)
 			return ret;
@@ -382,12 +388,7 @@ static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 	if (npages == 0)
 		return PPCVIRT_H_SUCCESS;
 	/* Snapshot (big-endian in guest memory), then validate the copy. */
-	for (uint64_t i = 0; i < npages; i++) {
-		uint64_t be;
-
-		memcpy(&be, src + i * 8, 8);
-		snap[i] = __builtin_bswap64(be);
-	}
+	list_snapshot(snap, src, npages);
 	for (uint64_t i = 0; i < npages; i++)
 		bad |= tce_check_strict(c, t, snap[i], &cache);
 	if (bad != PPCVIRT_H_SUCCESS)

@@ -322,22 +322,28 @@ PPCVIRT_API int ppcvirt_vm_tce_info(struct ppcvirt_vm *vm, uint64_t liobn,
 	return t ? 0 : -ENOENT;
 }
 
+/* The table of @liobn if @index is inside it; caller holds the RCU lock. */
+static int table_at(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t index,
+		    struct pcv_table **out)
+{
+	*out = table_lookup(vm, liobn);
+	if (!*out)
+		return -ENOENT;
+	return index < (*out)->size ? 0 : -ERANGE;
+}
+
 PPCVIRT_API int ppcvirt_tce_get(struct ppcvirt_vm *vm, uint64_t liobn,
 				uint64_t index, uint64_t *tce_out)
 {
 	struct pcv_table *t;
-	int ret = -ENOENT;
+	int ret;
 
 	if (!vm || !tce_out)
 		return -EINVAL;
 	pcv_rcu_lock();
-	t = table_lookup(vm, liobn);
-	if (t && index >= t->size) {
-		ret = -ERANGE;
-	} else if (t) {
+	ret = table_at(vm, liobn, index, &t);
+	if (ret == 0)
 		pcv_entry_load(t, index, false, tce_out);
-		ret = 0;
-	}
 	pcv_rcu_unlock();
 	return ret;
 }
@@ -346,15 +352,13 @@ PPCVIRT_API int ppcvirt_tce_put(struct ppcvirt_vm *vm, uint64_t liobn,
 				uint64_t index, uint64_t tce)
 {
 	struct pcv_table *t;
-	int ret = -ENOENT;
+	int ret;
 
 	if (!vm)
 		return -EINVAL;
 	pcv_rcu_lock();
-	t = table_lookup(vm, liobn);
-	if (t && index >= t->size) {
-		ret = -ERANGE;
-	} else if (t) {
+	ret = table_at(vm, liobn, index, &t);
+	if (ret == 0) {
 		uint64_t page = index >> t->tpage_shift;
 
 		if (tce != 0 || pcv_tpage_probe(t, page)) {
@@ -362,7 +366,6 @@ PPCVIRT_API int ppcvirt_tce_put(struct ppcvirt_vm *vm, uint64_t liobn,
 					      memory_order_release);
 			pcv_tpage_mark(t, page);
 		}
-		ret = 0;
 	}
 	pcv_rcu_unlock();
 	return ret;

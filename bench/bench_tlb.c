@@ -8,8 +8,8 @@
  *     (a clock read per lookup would cost more than the lookup). Hits are
  *     half TLB0, half TLB1; misses are half in populated TLB0 sets (all
  *     ways compared), half in unmapped space. TLB1 holds 1 MiB pages, and
- *     a second figure uses 64 pages of 4 KiB packed into one MiB, the
- *     worst case of the per-MiB TLB1 index.
+ *     a second figure uses 64 pages of 4 KiB packed into one MiB, which
+ *     the 16 KiB-granule part of the TLB1 index has to separate.
  *   - dirty sync (KVM_DIRTY_TLB) of 1 marked entry against a full re-read
  *     of all 576 (bitmap 0), and their ratio, measured in the same run.
  *   - single-entry write (ppcvirt_tlb_write_entry) on e500mc and on a
@@ -282,7 +282,7 @@ int bench_tlb(int argc, char **argv)
 		printf("translate hit    %8.2f ns  (median per lookup)\n",
 		       o.hit_ns);
 		printf("translate miss   %8.2f ns\n", o.miss_ns);
-		printf("  64 x 4K TLB1 pages in one MiB (index worst case): "
+		printf("  64 x 4K TLB1 pages in one MiB (dense TLB1 index): "
 		       "hit %.2f ns, miss %.2f ns\n",
 		       o.hit_dense_ns, o.miss_dense_ns);
 		printf("dirty sync 1     %8.1f ns\n", o.dirty1_ns);

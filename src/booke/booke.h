@@ -8,16 +8,22 @@
  *     the architectural state: tlbwe, tlbre and the invalidations read and
  *     write it, and it is what the VMM sees.
  *   - a decoded copy per entry (struct pcv_tlbe) for the lookup fast path,
- *     plus, for TLB1, a per-1-MiB bitmap of the entries whose page overlaps
- *     that MiB (t1_bucket). KVM keeps the analogous hidden state (the TLB1
- *     EA range and the shadow TLB) and refreshes it on KVM_DIRTY_TLB.
+ *     plus a two-part index of TLB1: for pages of 1 MiB and more, a mask
+ *     per 1 MiB of EA space of the entries overlapping it (t1_bucket); for
+ *     smaller pages, a mask per 16 KiB granule, direct-mapped into 4096
+ *     slots (t1_small, so granules 64 MiB apart share a slot and only add
+ *     candidates, never lose one). KVM keeps analogous hidden state (the
+ *     TLB1 EA range, the shadow TLB) and refreshes it on KVM_DIRTY_TLB.
  *
  * Invariants:
  *   - every decoded entry with PCV_TLBE_V set passed pcv_tlb_check_entry():
  *     legal page size, EPN aligned to it, below 4 GiB, TLB0 entries in the
  *     set their EPN selects;
- *   - bit i of t1_bucket[b] is set iff TLB1 entry i is decoded valid and its
- *     page overlaps [b << 20, (b + 1) << 20);
+ *   - bit i of t1_bucket[b] is set iff TLB1 entry i is decoded valid, at
+ *     least 1 MiB, and its page overlaps [b << 20, (b + 1) << 20); bit i of
+ *     t1_small[s] is set iff entry i is decoded valid, smaller than 1 MiB,
+ *     and overlaps a 16 KiB granule g with g % 4096 == s. So the candidates
+ *     for an EA are t1_bucket[ea >> 20] | t1_small[(ea >> 14) % 4096];
  *   - after any library call returns, array and decoded copy agree, except
  *     for entries the VMM changed and has not yet synced (KVM_DIRTY_TLB
  *     contract) or that a failed sync rejected.
@@ -37,6 +43,8 @@
 #define PCV_TLB0_WAYS_MAX   128
 #define PCV_T1_BUCKET_SHIFT 20
 #define PCV_T1_BUCKETS	    (1u << (32 - PCV_T1_BUCKET_SHIFT))
+#define PCV_T1_SMALL_SHIFT  14
+#define PCV_T1_SMALL	    4096u
 
 /* TSIZE codes TLB1CFG allows (MINSIZE 1, MAXSIZE 0xC in 4^n KiB): 4K-16G. */
 #define PCV_TLB1_TSIZE_MIN 2
@@ -76,7 +84,8 @@ struct ppcvirt_tlb {
 	struct ppcvirt_book3e_206_tlb_entry *array; /* borrowed or own */
 	struct ppcvirt_book3e_206_tlb_entry *own;   /* non-NULL if ours */
 	struct pcv_tlbe *dec;			    /* nentries */
-	uint64_t *t1_bucket;			    /* PCV_T1_BUCKETS */
+	uint64_t *t1_bucket; /* PCV_T1_BUCKETS, then t1_small */
+	uint64_t *t1_small;  /* PCV_T1_SMALL, same allocation */
 
 	struct ppcvirt_booke_mas mas;
 	uint32_t last_way; /* TLB0 round-robin victim (QEMU last_way) */
@@ -95,6 +104,14 @@ PCV_INTERNAL_BOOKE int pcv_tlb_lookup(const struct ppcvirt_tlb *tlb,
 				      const uint32_t *pids, unsigned npids,
 				      uint32_t *idx_out);
 PCV_INTERNAL_BOOKE void pcv_tlb_inval(struct ppcvirt_tlb *tlb, uint32_t idx);
+
+/* TLB1 entries that may map @ea (a superset; each must still be compared). */
+static inline uint64_t pcv_t1_candidates(const struct ppcvirt_tlb *tlb,
+					 uint32_t ea)
+{
+	return tlb->t1_bucket[ea >> PCV_T1_BUCKET_SHIFT] |
+	       tlb->t1_small[(ea >> PCV_T1_SMALL_SHIFT) & (PCV_T1_SMALL - 1)];
+}
 
 static inline uint64_t pcv_tsize_bytes(uint32_t tsize)
 {

@@ -6,14 +6,16 @@
  *
  * Lookup cost: TLB0 is searched only in the set the EA selects
  * ((EA >> 12) & (sets - 1), booke-tlb.md §4.3), TLB1 only among the entries
- * whose page overlaps the EA's 1 MiB bucket (a 64-bit mask per bucket). A
+ * the index names for the EA (a 64-bit mask per MiB for large pages, per
+ * 16 KiB granule for small ones; see booke.h). A
  * lookup therefore costs O(ways + TLB1 candidates), never a scan of the
  * whole TLB, and all matches are counted so that a multi-hit, which the
  * architecture leaves undefined, is reported instead of silently resolved.
  *
  * The decoded copy is refreshed entry by entry (pcv_tlb_decode()), so a
  * single-entry write or a one-entry dirty sync costs O(1) (a TLB1 entry of
- * page size S also touches S / 1 MiB bucket words, at most 4096).
+ * page size S >= 1 MiB also touches S / 1 MiB index words, at most 4096; a
+ * smaller one at most 16).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -109,18 +111,31 @@ int pcv_tlb_check_entry(struct ppcvirt_tlb *tlb, uint32_t idx,
 	return 0;
 }
 
-static void t1_buckets(uint64_t *bucket, const struct pcv_tlbe *d, uint32_t bit,
-		       bool set)
+static void t1_index(struct ppcvirt_tlb *tlb, const struct pcv_tlbe *d,
+		     uint32_t bit, bool set)
 {
-	uint32_t first = d->epn >> PCV_T1_BUCKET_SHIFT;
-	uint32_t last = (d->epn | ~d->mask) >> PCV_T1_BUCKET_SHIFT;
+	uint32_t last_ea = d->epn | ~d->mask;
 	uint64_t m = 1ull << bit;
+	uint64_t *tab;
+	uint32_t first, last, wrap;
 
-	for (uint32_t b = first; b <= last; b++) {
+	if (~d->mask >= (1u << PCV_T1_BUCKET_SHIFT) - 1) {
+		tab = tlb->t1_bucket;
+		first = d->epn >> PCV_T1_BUCKET_SHIFT;
+		last = last_ea >> PCV_T1_BUCKET_SHIFT;
+		wrap = PCV_T1_BUCKETS - 1;
+	} else {
+		/* At most 256K: 16 granules, no wrap-around in the loop. */
+		tab = tlb->t1_small;
+		first = d->epn >> PCV_T1_SMALL_SHIFT;
+		last = last_ea >> PCV_T1_SMALL_SHIFT;
+		wrap = PCV_T1_SMALL - 1;
+	}
+	for (uint32_t g = first; g <= last; g++) {
 		if (set)
-			bucket[b] |= m;
+			tab[g & wrap] |= m;
 		else
-			bucket[b] &= ~m;
+			tab[g & wrap] &= ~m;
 	}
 }
 
@@ -137,7 +152,7 @@ void pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx)
 	uint64_t size;
 
 	if (t1 && (d->key & PCV_TLBE_V))
-		t1_buckets(tlb->t1_bucket, d, idx - tlb->size0, false);
+		t1_index(tlb, d, idx - tlb->size0, false);
 	memset(d, 0, sizeof(*d));
 	if (!(e->mas1 & PPCVIRT_MAS1_V))
 		return;
@@ -155,13 +170,14 @@ void pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx)
 	d->tsize = (uint8_t)tsize;
 	d->iprot = !!(e->mas1 & PPCVIRT_MAS1_IPROT);
 	if (t1)
-		t1_buckets(tlb->t1_bucket, d, idx - tlb->size0, true);
+		t1_index(tlb, d, idx - tlb->size0, true);
 }
 
 void pcv_tlb_decode_all(struct ppcvirt_tlb *tlb)
 {
 	memset(tlb->dec, 0, sizeof(*tlb->dec) * tlb->nentries);
-	memset(tlb->t1_bucket, 0, sizeof(*tlb->t1_bucket) * PCV_T1_BUCKETS);
+	memset(tlb->t1_bucket, 0,
+	       sizeof(*tlb->t1_bucket) * (PCV_T1_BUCKETS + PCV_T1_SMALL));
 	for (uint32_t i = 0; i < tlb->nentries; i++)
 		pcv_tlb_decode(tlb, i);
 }
@@ -204,7 +220,7 @@ int pcv_tlb_lookup(const struct ppcvirt_tlb *tlb, uint32_t ea, unsigned as,
 			*idx_out = base + w;
 		}
 	}
-	bits = tlb->t1_bucket[ea >> PCV_T1_BUCKET_SHIFT];
+	bits = pcv_t1_candidates(tlb, ea);
 	while (bits) {
 		uint32_t i = (uint32_t)__builtin_ctzll(bits);
 

@@ -104,7 +104,9 @@ static int shape(struct ppcvirt_tlb *t,
 	t->esel_mask1 = m - 1;
 	t->nentries = t->size0 + t->size1;
 	t->dec = calloc(t->nentries, sizeof(*t->dec));
-	t->t1_bucket = calloc(PCV_T1_BUCKETS, sizeof(*t->t1_bucket));
+	t->t1_bucket =
+		calloc(PCV_T1_BUCKETS + PCV_T1_SMALL, sizeof(*t->t1_bucket));
+	t->t1_small = t->t1_bucket ? t->t1_bucket + PCV_T1_BUCKETS : NULL;
 	if (!t->dec || !t->t1_bucket) {
 		free(t->dec);
 		free(t->t1_bucket);

@@ -217,7 +217,7 @@ static void inval_ea(struct ppcvirt_tlb *tlb, unsigned tlbsel, uint32_t ea,
 		}
 		return;
 	}
-	for (uint64_t bits = tlb->t1_bucket[ea >> PCV_T1_BUCKET_SHIFT]; bits;
+	for (uint64_t bits = pcv_t1_candidates(tlb, ea); bits;
 	     bits &= bits - 1) {
 		uint32_t i = tlb->size0 + (uint32_t)__builtin_ctzll(bits);
 

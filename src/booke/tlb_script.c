@@ -231,7 +231,7 @@ static int st_pid(struct run *r, struct line *l)
 
 static int st_mas4(struct run *r, struct line *l)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (want_args(r, l, 1, 0) || arg(r, l, 1, UINT32_MAX, &v))
 		return -EINVAL;
@@ -241,7 +241,7 @@ static int st_mas4(struct run *r, struct line *l)
 
 static int st_tlbwe(struct run *r, struct line *l)
 {
-	uint64_t v[5];
+	uint64_t v[5] = {0};
 
 	if (want_args(r, l, 5, 0))
 		return -EINVAL;
@@ -293,7 +293,7 @@ static int check_mas(struct run *r, struct line *l, int first, bool ok, int hit)
 
 static int st_tlbre(struct run *r, struct line *l)
 {
-	uint64_t v[3];
+	uint64_t v[3] = {0};
 
 	if (want_args(r, l, 3, 5))
 		return -EINVAL;
@@ -312,7 +312,7 @@ static int st_tlbre(struct run *r, struct line *l)
 
 static int st_tlbsx(struct run *r, struct line *l)
 {
-	uint64_t ea, spid, sas;
+	uint64_t ea = 0, spid = 0, sas = 0;
 	bool ok = true;
 	int rc, hit;
 
@@ -341,7 +341,7 @@ static int st_tlbsx(struct run *r, struct line *l)
 
 static int st_tlbivax(struct run *r, struct line *l)
 {
-	uint64_t ea, ia, sel;
+	uint64_t ea = 0, ia = 0, sel = 0;
 
 	if (want_args(r, l, 3, 0) || arg(r, l, 1, UINT64_MAX, &ea) ||
 	    arg(r, l, 2, 1, &ia) || arg(r, l, 3, 1, &sel))
@@ -356,7 +356,7 @@ static int st_tlbivax(struct run *r, struct line *l)
 
 static int st_tlbilx(struct run *r, struct line *l)
 {
-	uint64_t t, ea, pid;
+	uint64_t t = 0, ea = 0, pid = 0;
 
 	if (want_args(r, l, 3, 0) || arg(r, l, 1, 3, &t) ||
 	    arg(r, l, 2, UINT64_MAX, &ea) || arg(r, l, 3, UINT32_MAX, &pid))
@@ -372,7 +372,7 @@ static int st_flash(struct run *r, struct line *l)
 {
 	static const uint32_t fi[4] = {PPCVIRT_MMUCSR0_TLB0FI,
 				       PPCVIRT_MMUCSR0_TLB1FI, 0x40, 0x20};
-	uint64_t sel;
+	uint64_t sel = 0;
 
 	if (want_args(r, l, 1, 0) || arg(r, l, 1, 3, &sel))
 		return -EINVAL;
@@ -397,7 +397,7 @@ static const char *status_name(uint32_t s)
 static int st_translate(struct run *r, struct line *l)
 {
 	struct ppcvirt_tlb_xlate x;
-	uint64_t ea, as, pid, pr, want = 0;
+	uint64_t ea = 0, as = 0, pid = 0, pr = 0, want = 0;
 	unsigned access;
 	const char *w = "-", *a;
 	char msg[300], got[40];

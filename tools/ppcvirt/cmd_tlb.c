@@ -4,7 +4,9 @@
  *
  *   tlb replay [--json] [--save FILE] [--quiet] SCRIPT.tlbs
  *       run a TLB script through ppcvirt_tlb_script_run(), print every
- *       mismatch and a summary; exit 0 only when nothing mismatched.
+ *       mismatch and a summary; exit 0 only when nothing mismatched, 1 on
+ *       mismatches, 2 on a malformed script or I/O error (with --json, the
+ *       object then carries an "error" member).
  *   tlb dump [--all] FILE
  *       print a saved TLB array (written by replay --save).
  *
@@ -251,6 +253,16 @@ static int tlb_replay(int argc, char **argv)
 	if (r) {
 		fprintf(stderr, "%s: %s\n", file,
 			res.error[0] ? res.error : strerror(-r));
+		if (json) { /* still one object, for scripts reading stdout */
+			printf("{\"file\":");
+			json_string(file);
+			printf(",\"statements\":%u,\"checks\":%u,"
+			       "\"mismatches\":%u,\"seconds\":%.6f,\"error\":",
+			       res.statements, res.checks, res.mismatches,
+			       (double)(t1 - t0) / 1e9);
+			json_string(res.error[0] ? res.error : strerror(-r));
+			printf("}\n");
+		}
 		return 2;
 	}
 	if (save) {

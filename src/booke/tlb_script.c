@@ -509,6 +509,8 @@ static int tokenize(struct run *r, struct line *l)
 
 static int run_line(struct run *r, struct line *l)
 {
+	int e;
+
 	if (tokenize(r, l))
 		return -EINVAL;
 	if (!l->ntok)
@@ -519,13 +521,14 @@ static int run_line(struct run *r, struct line *l)
 			continue;
 		if (!r->tlb && statements[i].fn != st_geometry) {
 			/* No geometry line yet: the e500mc default. */
-			int e = new_tlb(r, PPCVIRT_BOOKE_E500MC);
-
+			e = new_tlb(r, PPCVIRT_BOOKE_E500MC);
 			if (e)
 				return e;
 		}
-		r->res->statements++;
-		return statements[i].fn(r, l);
+		e = statements[i].fn(r, l);
+		if (!e)
+			r->res->statements++;
+		return e;
 	}
 	return fail(r, "unknown statement '%s'", l->tok[0]);
 }

@@ -493,7 +493,8 @@ PPCVIRT_API int ppcvirt_tlb_tlbivax(struct ppcvirt_tlb *tlb, uint64_t ea);
 /**
  * ppcvirt_tlb_tlbilx() - emulate tlbilx @t, @ea with MAS6[SPID].
  * T=0: all; T=1: TID == SPID; T=3: entries mapping @ea with TID 0 or SPID
- * (any TS), in both TLBs. IPROT entries survive.
+ * (any TS) and MAS1[IND] == MAS6[SIND] (QEMU; IND is stored raw), in both
+ * TLBs. IPROT entries survive.
  *
  * Context: caller serialises with every call on @tlb.
  * Return: PPCVIRT_TLB_OK; PPCVIRT_TLB_PROGRAM (T=2 or T>3); -EINVAL (NULL).

@@ -197,34 +197,45 @@ static void inval_range(struct ppcvirt_tlb *tlb, uint32_t from, uint32_t to)
 }
 
 /*
- * Invalidate the non-IPROT entries of TLB @tlbsel whose page contains @ea,
- * with TID 0 or @pid when @by_pid, any TID otherwise; TS is ignored.
+ * Does invalidation by EA take entry @i? Non-IPROT, valid, page contains
+ * @ea; for tlbilx T=3 (@by_pid) also TID 0 or @pid, and MAS1[IND] equal to
+ * MAS6[SIND] (QEMU's tlbilx checks it, booke-tlb.md §9.1; IND is a
+ * reserved MAS1 bit on this MAV 1.0 core, but tlbwe stores it raw).
+ */
+static bool ea_victim(const struct ppcvirt_tlb *tlb, uint32_t i, uint32_t ea,
+		      bool by_pid, uint32_t pid)
+{
+	const struct pcv_tlbe *d = &tlb->dec[i];
+
+	if (!(d->key & PCV_TLBE_V) || d->iprot || (ea & d->mask) != d->epn)
+		return false;
+	if (!by_pid)
+		return true;
+	if (!!(tlb->array[i].mas1 & PCV_MAS1_IND) !=
+	    !!(tlb->mas.mas6 & PCV_MAS6_SIND))
+		return false;
+	return d->tid == 0 || d->tid == pid;
+}
+
+/*
+ * Invalidate the entries of TLB @tlbsel ea_victim() picks; TS is ignored.
  */
 static void inval_ea(struct ppcvirt_tlb *tlb, unsigned tlbsel, uint32_t ea,
 		     bool by_pid, uint32_t pid)
 {
-	const struct pcv_tlbe *d;
-
 	if (tlbsel == 0) {
 		uint32_t base = ((ea >> 12) & tlb->set_mask0) * tlb->ways0;
 
-		for (uint32_t w = 0; w < tlb->ways0; w++) {
-			d = &tlb->dec[base + w];
-			if ((d->key & PCV_TLBE_V) && !d->iprot &&
-			    (ea & d->mask) == d->epn &&
-			    (!by_pid || d->tid == 0 || d->tid == pid))
+		for (uint32_t w = 0; w < tlb->ways0; w++)
+			if (ea_victim(tlb, base + w, ea, by_pid, pid))
 				pcv_tlb_inval(tlb, base + w);
-		}
 		return;
 	}
 	for (uint64_t bits = pcv_t1_candidates(tlb, ea); bits;
 	     bits &= bits - 1) {
 		uint32_t i = tlb->size0 + (uint32_t)__builtin_ctzll(bits);
 
-		d = &tlb->dec[i];
-		if ((d->key & PCV_TLBE_V) && !d->iprot &&
-		    (ea & d->mask) == d->epn &&
-		    (!by_pid || d->tid == 0 || d->tid == pid))
+		if (ea_victim(tlb, i, ea, by_pid, pid))
 			pcv_tlb_inval(tlb, i);
 	}
 }

@@ -456,6 +456,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				if (t == 0 || (t == 1 && tid == spid) ||
 				    (t == 3 && (tid == 0 || tid == spid) &&
+				     !(m.e[i].mas1 & 0x2000u) &&
 				     m_covers(&m, i, ea)))
 					m_inval_if(&m, i);
 			}

@@ -90,6 +90,7 @@ struct ppcvirt_tlb {
 	struct pcv_tlbe *dec;			    /* nentries */
 	uint64_t *t1_bucket; /* PCV_T1_BUCKETS, then t1_small */
 	uint64_t *t1_small;  /* PCV_T1_SMALL, same allocation */
+	uint32_t t1_nsmall;  /* valid TLB1 entries indexed in t1_small */
 
 	struct ppcvirt_booke_mas mas;
 	uint32_t last_way; /* TLB0 round-robin victim (QEMU last_way) */
@@ -101,20 +102,26 @@ struct ppcvirt_tlb {
 PCV_INTERNAL_BOOKE int
 pcv_tlb_check_entry(struct ppcvirt_tlb *tlb, uint32_t idx,
 		    const struct ppcvirt_book3e_206_tlb_entry *e);
-PCV_INTERNAL_BOOKE void pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx);
+PCV_INTERNAL_BOOKE void
+pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx,
+	       const struct ppcvirt_book3e_206_tlb_entry *e);
 PCV_INTERNAL_BOOKE void pcv_tlb_decode_all(struct ppcvirt_tlb *tlb);
 PCV_INTERNAL_BOOKE int pcv_tlb_lookup(const struct ppcvirt_tlb *tlb,
 				      uint32_t ea, unsigned as,
-				      const uint32_t *pids, unsigned npids,
-				      uint32_t *idx_out);
+				      const uint32_t *pids, uint32_t *idx_out);
 PCV_INTERNAL_BOOKE void pcv_tlb_inval(struct ppcvirt_tlb *tlb, uint32_t idx);
 
 /* TLB1 entries that may map @ea (a superset; each must still be compared). */
 static inline uint64_t pcv_t1_candidates(const struct ppcvirt_tlb *tlb,
 					 uint32_t ea)
 {
-	return tlb->t1_bucket[ea >> PCV_T1_BUCKET_SHIFT] |
-	       tlb->t1_small[(ea >> PCV_T1_SMALL_SHIFT) & (PCV_T1_SMALL - 1)];
+	uint64_t c = tlb->t1_bucket[ea >> PCV_T1_BUCKET_SHIFT];
+
+	/* Most guests map TLB1 with large pages only: skip a cache line. */
+	if (tlb->t1_nsmall)
+		c |= tlb->t1_small[(ea >> PCV_T1_SMALL_SHIFT) &
+				   (PCV_T1_SMALL - 1)];
+	return c;
 }
 
 static inline uint64_t pcv_tsize_bytes(uint32_t tsize)

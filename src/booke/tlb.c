@@ -127,6 +127,10 @@ static void t1_index(struct ppcvirt_tlb *tlb, const struct pcv_tlbe *d,
 	} else {
 		/* At most 256K: 16 granules, no wrap-around in the loop. */
 		tab = tlb->t1_small;
+		if (set)
+			tlb->t1_nsmall++;
+		else
+			tlb->t1_nsmall--;
 		first = d->epn >> PCV_T1_SMALL_SHIFT;
 		last = last_ea >> PCV_T1_SMALL_SHIFT;
 		wrap = PCV_T1_SMALL - 1;
@@ -140,12 +144,14 @@ static void t1_index(struct ppcvirt_tlb *tlb, const struct pcv_tlbe *d,
 }
 
 /*
- * Refresh the decoded copy of entry @idx from the array. The array value
- * must have passed pcv_tlb_check_entry() (or be invalid).
+ * Refresh the decoded copy of entry @idx from @e, a stable copy that passed
+ * pcv_tlb_check_entry(), or NULL for "invalid". Never decoding straight
+ * from the shared array means a VMM writing it during a call can at worst
+ * leave the decoded copy stale, never holding an unchecked entry.
  */
-void pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx)
+void pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx,
+		    const struct ppcvirt_book3e_206_tlb_entry *e)
 {
-	const struct ppcvirt_book3e_206_tlb_entry *e = &tlb->array[idx];
 	struct pcv_tlbe *d = &tlb->dec[idx];
 	bool t1 = is_tlb1(tlb, idx);
 	uint32_t tsize;
@@ -154,7 +160,7 @@ void pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx)
 	if (t1 && (d->key & PCV_TLBE_V))
 		t1_index(tlb, d, idx - tlb->size0, false);
 	memset(d, 0, sizeof(*d));
-	if (!(e->mas1 & PPCVIRT_MAS1_V))
+	if (!e || !(e->mas1 & PPCVIRT_MAS1_V))
 		return;
 	tsize = t1 ? pcv_mas1_tsize(e->mas1) : PCV_TSIZE_4K;
 	size = pcv_tsize_bytes(tsize);
@@ -173,48 +179,59 @@ void pcv_tlb_decode(struct ppcvirt_tlb *tlb, uint32_t idx)
 		t1_index(tlb, d, idx - tlb->size0, true);
 }
 
+/* Decode every entry, each from a checked copy (see pcv_tlb_decode()). */
 void pcv_tlb_decode_all(struct ppcvirt_tlb *tlb)
 {
 	memset(tlb->dec, 0, sizeof(*tlb->dec) * tlb->nentries);
 	memset(tlb->t1_bucket, 0,
 	       sizeof(*tlb->t1_bucket) * (PCV_T1_BUCKETS + PCV_T1_SMALL));
-	for (uint32_t i = 0; i < tlb->nentries; i++)
-		pcv_tlb_decode(tlb, i);
+	tlb->t1_nsmall = 0;
+	for (uint32_t i = 0; i < tlb->nentries; i++) {
+		struct ppcvirt_book3e_206_tlb_entry e = tlb->array[i];
+
+		pcv_tlb_decode(tlb, i,
+			       pcv_tlb_check_entry(tlb, i, &e) ? NULL : &e);
+	}
 }
 
 /* Invalidate one entry: clear MAS1[V] only (QEMU; KVM zeroes MAS1). */
 void pcv_tlb_inval(struct ppcvirt_tlb *tlb, uint32_t idx)
 {
 	tlb->array[idx].mas1 &= ~PPCVIRT_MAS1_V;
-	pcv_tlb_decode(tlb, idx);
-}
-
-static inline bool tid_ok(const struct pcv_tlbe *d, const uint32_t *pids,
-			  unsigned npids)
-{
-	if (d->tid == 0 || d->tid == pids[0])
-		return true;
-	/* A zero PID1/PID2 can only "match" TID 0, handled above. */
-	return npids > 1 && (d->tid == pids[1] || d->tid == pids[2]);
+	pcv_tlb_decode(tlb, idx, NULL);
 }
 
 /*
- * Count the entries matching (@ea, @as, @pids). Returns 0, 1 or 2 (for
+ * Does decoded entry @d match? The cheap key compare (V and TS) goes first
+ * and short-circuits most non-matching ways. PIDs a core lacks are 0 in
+ * @pids, which can only "match" TID 0, global anyway. (A branch-free
+ * version measured slower: misses compare every way either way, and the
+ * short-circuit saves the loads.)
+ */
+static inline bool entry_match(const struct pcv_tlbe *d, uint32_t key,
+			       uint32_t ea, const uint32_t *pids)
+{
+	return d->key == key && (ea & d->mask) == d->epn &&
+	       (d->tid == 0 || d->tid == pids[0] || d->tid == pids[1] ||
+		d->tid == pids[2]);
+}
+
+/*
+ * Count the entries matching (@ea, @as, @pids[3]). Returns 0, 1 or 2 (for
  * "two or more") and the array index of the first match in TLB0-then-TLB1
  * order.
  */
 int pcv_tlb_lookup(const struct ppcvirt_tlb *tlb, uint32_t ea, unsigned as,
-		   const uint32_t *pids, unsigned npids, uint32_t *idx_out)
+		   const uint32_t *pids, uint32_t *idx_out)
 {
-	uint8_t key = PCV_TLBE_V | (as ? PCV_TLBE_TS : 0);
+	uint32_t key = PCV_TLBE_V | (as ? PCV_TLBE_TS : 0);
 	uint32_t base = ((ea >> 12) & tlb->set_mask0) * tlb->ways0;
 	const struct pcv_tlbe *d = &tlb->dec[base];
 	uint64_t bits;
 	int n = 0;
 
-	for (uint32_t w = 0; w < tlb->ways0; w++, d++) {
-		if (d->key == key && (ea & d->mask) == d->epn &&
-		    tid_ok(d, pids, npids)) {
+	for (uint32_t w = 0; w < tlb->ways0; w++) {
+		if (entry_match(&d[w], key, ea, pids)) {
 			if (n++)
 				return 2;
 			*idx_out = base + w;
@@ -222,15 +239,13 @@ int pcv_tlb_lookup(const struct ppcvirt_tlb *tlb, uint32_t ea, unsigned as,
 	}
 	bits = pcv_t1_candidates(tlb, ea);
 	while (bits) {
-		uint32_t i = (uint32_t)__builtin_ctzll(bits);
+		uint32_t i = tlb->size0 + (uint32_t)__builtin_ctzll(bits);
 
 		bits &= bits - 1;
-		d = &tlb->dec[tlb->size0 + i];
-		if (d->key == key && (ea & d->mask) == d->epn &&
-		    tid_ok(d, pids, npids)) {
+		if (entry_match(&tlb->dec[i], key, ea, pids)) {
 			if (n++)
 				return 2;
-			*idx_out = tlb->size0 + i;
+			*idx_out = i;
 		}
 	}
 	return n;
@@ -296,7 +311,7 @@ int ppcvirt_tlb_write_entry(struct ppcvirt_tlb *tlb, unsigned tlbsel,
 	if (r)
 		return r;
 	tlb->array[idx] = copy;
-	pcv_tlb_decode(tlb, idx);
+	pcv_tlb_decode(tlb, idx, &copy);
 	return 0;
 }
 
@@ -381,6 +396,7 @@ static int dirty_all(struct ppcvirt_tlb *tlb)
 int ppcvirt_tlb_dirty(struct ppcvirt_tlb *tlb,
 		      const struct ppcvirt_dirty_tlb *dirty)
 {
+	struct ppcvirt_book3e_206_tlb_entry snap[DIRTY_LIST];
 	uint32_t list[DIRTY_LIST], nlist = 0, nbytes, nwords;
 	const uint8_t *bm;
 	bool overflow = false;
@@ -394,41 +410,53 @@ int ppcvirt_tlb_dirty(struct ppcvirt_tlb *tlb,
 	nbytes = (tlb->nentries + 7) / 8;
 	nwords = (nbytes + 7) / 8;
 	/*
-	 * Pass 1 validates every marked entry and remembers up to 64 of
-	 * them; pass 2 commits, from the list when it held them all (the
-	 * common small sync reads the bitmap once), else from the bitmap.
+	 * Pass 1 validates a snapshot of every marked entry and keeps up to
+	 * 64 snapshots; pass 2 commits them (the common small sync reads the
+	 * bitmap and the array once). Beyond 64, pass 2 re-reads and
+	 * re-checks each entry; only a VMM breaking the contract by writing
+	 * during the call can make that fail, leaving a partial sync.
 	 * Bits past the last entry are ignored.
 	 */
 	for (uint32_t w = 0; w < nwords; w++) {
 		for (uint64_t bits = bitmap_word(bm, nbytes, w); bits;
 		     bits &= bits - 1) {
 			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			struct ppcvirt_book3e_206_tlb_entry e;
 			int r;
 
 			if (i >= tlb->nentries)
 				break;
-			r = pcv_tlb_check_entry(tlb, i, &tlb->array[i]);
+			e = tlb->array[i];
+			r = pcv_tlb_check_entry(tlb, i, &e);
 			if (r)
 				return r;
-			if (nlist < DIRTY_LIST)
+			if (nlist < DIRTY_LIST) {
+				snap[nlist] = e;
 				list[nlist++] = i;
-			else
+			} else {
 				overflow = true;
+			}
 		}
 	}
 	if (!overflow) {
 		for (uint32_t k = 0; k < nlist; k++)
-			pcv_tlb_decode(tlb, list[k]);
+			pcv_tlb_decode(tlb, list[k], &snap[k]);
 		return 0;
 	}
 	for (uint32_t w = 0; w < nwords; w++) {
 		for (uint64_t bits = bitmap_word(bm, nbytes, w); bits;
 		     bits &= bits - 1) {
 			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			struct ppcvirt_book3e_206_tlb_entry e;
+			int r;
 
 			if (i >= tlb->nentries)
 				break;
-			pcv_tlb_decode(tlb, i);
+			e = tlb->array[i];
+			r = pcv_tlb_check_entry(tlb, i, &e);
+			if (r)
+				return r;
+			pcv_tlb_decode(tlb, i, &e);
 		}
 	}
 	return 0;
@@ -455,7 +483,7 @@ int ppcvirt_tlb_xlate(const struct ppcvirt_tlb *tlb, uint64_t ea, unsigned as,
 	pids[1] = tlb->pid[1];
 	pids[2] = tlb->pid[2];
 	memset(out, 0, sizeof(*out));
-	n = pcv_tlb_lookup(tlb, ea32, as, pids, tlb->npids, &idx);
+	n = pcv_tlb_lookup(tlb, ea32, as, pids, &idx);
 	if (n == 0) {
 		out->status = PPCVIRT_TLB_MISS;
 		return (int)out->status;
@@ -480,7 +508,7 @@ int ppcvirt_tlb_xlate(const struct ppcvirt_tlb *tlb, uint64_t ea, unsigned as,
 int ppcvirt_tlb_translate(const struct ppcvirt_tlb *tlb,
 			  struct ppcvirt_translation *tr)
 {
-	uint32_t pids[1], idx = 0, ea32;
+	uint32_t pids[3] = {0, 0, 0}, idx = 0, ea32;
 	unsigned as;
 	int n;
 
@@ -489,7 +517,7 @@ int ppcvirt_tlb_translate(const struct ppcvirt_tlb *tlb,
 	ea32 = (uint32_t)tr->linear_address;
 	pids[0] = (uint32_t)(tr->linear_address >> 32) & 0xff & tlb->pid_mask;
 	as = (unsigned)(tr->linear_address >> 40) & 1;
-	n = pcv_tlb_lookup(tlb, ea32, as, pids, 1, &idx);
+	n = pcv_tlb_lookup(tlb, ea32, as, pids, &idx);
 	tr->valid = 0;
 	if (n > 1)
 		return -EEXIST;

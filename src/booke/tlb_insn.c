@@ -102,7 +102,7 @@ int ppcvirt_tlb_tlbwe(struct ppcvirt_tlb *tlb)
 		 (~(size - 1) | PPCVIRT_MAS2_ATTR_MASK);
 	e.mas7_3 = (uint64_t)tlb->mas.mas7 << 32 | tlb->mas.mas3;
 	tlb->array[idx] = e;
-	pcv_tlb_decode(tlb, (uint32_t)idx);
+	pcv_tlb_decode(tlb, (uint32_t)idx, &e);
 	return PPCVIRT_TLB_OK;
 }
 
@@ -125,7 +125,7 @@ int ppcvirt_tlb_tlbre(struct ppcvirt_tlb *tlb)
 
 int ppcvirt_tlb_tlbsx(struct ppcvirt_tlb *tlb, uint64_t ea)
 {
-	uint32_t mas4, spid, sas, idx = 0, pids[1];
+	uint32_t mas4, spid, sas, idx = 0, pids[3] = {0, 0, 0};
 	int n;
 
 	if (!tlb)
@@ -133,7 +133,7 @@ int ppcvirt_tlb_tlbsx(struct ppcvirt_tlb *tlb, uint64_t ea)
 	spid = ((tlb->mas.mas6 & PPCVIRT_MAS6_SPID_MASK) >> 16) & tlb->pid_mask;
 	sas = tlb->mas.mas6 & PPCVIRT_MAS6_SAS;
 	pids[0] = spid;
-	n = pcv_tlb_lookup(tlb, (uint32_t)ea, sas, pids, 1, &idx);
+	n = pcv_tlb_lookup(tlb, (uint32_t)ea, sas, pids, &idx);
 	if (n > 1)
 		return PPCVIRT_TLB_MULTIHIT;
 	if (n == 1) {

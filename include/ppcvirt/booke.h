@@ -232,13 +232,13 @@ PPCVIRT_API void ppcvirt_tlb_destroy(struct ppcvirt_tlb *tlb);
  * does); params readable; tlb_sizes[1] <= 64; tlb_ways[1] == tlb_sizes[1];
  * TLB2/TLB3 sizes and ways 0; tlb_ways[0] a power of two; the set count a
  * power of two; array_len >= (tlb_sizes[0] + tlb_sizes[1]) * 24. Stricter
- * than KVM: tlb_sizes[0] must be a multiple of tlb_ways[0], TLB0 at most
- * 2048 entries and 128 ways (so TLB0CFG[N_ENTRY, ASSOC] describe it), and
- * the array 8-byte aligned. Then every entry of the array is validated as
- * by ppcvirt_tlb_dirty(); the new contents are the array's. The array is
- * borrowed until the next config or ppcvirt_tlb_destroy(): tlbwe and the
- * invalidations write to it, and the VMM writes to it only between calls,
- * followed by ppcvirt_tlb_dirty().
+ * than KVM: tlb_sizes[0] must be a multiple of tlb_ways[0], reserved[]
+ * must be 0 (KVM ignores it), TLB0 at most 2048 entries and 128 ways (so
+ * TLB0CFG[N_ENTRY, ASSOC] describe it), and the array 8-byte aligned. Then
+ * every entry of the array is validated as by ppcvirt_tlb_dirty(); the new
+ * contents are the array's. The array is borrowed until the next config or
+ * ppcvirt_tlb_destroy(): tlbwe and the invalidations write to it, and the VMM
+ * writes to it only between calls, followed by ppcvirt_tlb_dirty().
  *
  * On any error nothing changes. MAS registers, PIDs and the victim counter
  * are not reset (as in KVM).

@@ -5,10 +5,10 @@
  * ppcvirt_tlb_config() mirrors kvm_vcpu_ioctl_config_tlb() (booke-tlb.md
  * §2.2): the same checks in the same order with the same -EINVAL/-EFAULT
  * results, plus stricter checks where KVM is loose (TLB0 size a multiple
- * of its ways, TLBnCFG able to describe the geometry, an aligned array, and
- * valid entries). A reconfiguration builds the complete new state aside
- * and swaps it in only when everything passed, so a failed call changes
- * nothing.
+ * of its ways, reserved params zero, TLBnCFG able to describe the
+ * geometry, an aligned array, and valid entries). A reconfiguration builds the
+ * complete new state aside and swaps it in only when everything passed, so a
+ * failed call changes nothing.
  *
  * TLBnCFG follows the geometry (§2.4, §5): N_ENTRY and ASSOC from the
  * sizes and ways, MINSIZE 1 / MAXSIZE 1 (4K) for TLB0, MINSIZE 1 /
@@ -75,6 +75,13 @@ static int check_params(const struct ppcvirt_book3e_206_tlb_params *p,
 			 "tlb_sizes[0] %u is not a multiple of tlb_ways[0] %u",
 			 p->tlb_sizes[0], p->tlb_ways[0]);
 		return -EINVAL;
+	}
+	/* House rule: reserved fields must be 0 (KVM never reads them). */
+	for (int i = 0; i < 8; i++) {
+		if (p->reserved[i]) {
+			snprintf(err, errlen, "reserved[%d] is not 0", i);
+			return -EINVAL;
+		}
 	}
 	/* TLB0CFG[N_ENTRY] (KVM writes 0 above 2048) and ASSOC (8 bits). */
 	if (p->tlb_sizes[0] > PCV_TLB0_MAX ||

@@ -233,7 +233,7 @@ static void m_reserved(struct ppcvirt_book3e_206_tlb_params *p,
 		       struct ppcvirt_config_tlb *c)
 {
 	(void)c;
-	p->reserved[3] = 0xdead; /* never checked by KVM */
+	p->reserved[3] = 0xdead; /* KVM never reads it; we want zeros */
 }
 static void m_bad_entry(struct ppcvirt_book3e_206_tlb_params *p,
 			struct ppcvirt_config_tlb *c)
@@ -265,7 +265,7 @@ static void test_config_errors(void)
 	CHECK_EQ(config_with(m_misaligned), -EINVAL);
 	CHECK_EQ(config_with(m_ways1), 0);
 	CHECK_EQ(config_with(m_empty_tlb1), 0);
-	CHECK_EQ(config_with(m_reserved), 0);
+	CHECK_EQ(config_with(m_reserved), -EINVAL);
 	CHECK_EQ(config_with(m_bad_entry), -EINVAL);
 }
 

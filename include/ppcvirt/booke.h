@@ -540,7 +540,8 @@ PPCVIRT_API int ppcvirt_tlb_deliver_miss(struct ppcvirt_tlb *tlb, uint64_t ea,
  *
  * An entry matches when V = 1, TS == @as, TID is 0 or one of the PIDs and
  * the page contains @ea. TLB0 is searched in the set @ea selects, TLB1
- * through a per-1-MiB index: O(ways + candidates), no scan of the TLB.
+ * through a small index (per MiB for large pages, per 16 KiB granule for
+ * small ones): O(ways + candidates), never a scan of the TLB.
  * Exactly one match gives HIT or DENIED (permission UR/UW/UX or SR/SW/SX
  * missing); none gives MISS; several give MULTIHIT.
  *

@@ -56,16 +56,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ppcvirt/api.h>
+
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-#ifndef PPCVIRT_API
-#if defined(PPCVIRT_BUILDING)
-#define PPCVIRT_API __attribute__((visibility("default")))
-#else
-#define PPCVIRT_API
-#endif
 #endif
 
 /* struct ppcvirt_config_tlb.mmu_type (KVM_MMU_FSL_BOOKE_*). */

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "booke.h"
+#include "core/text.h"
 
 #define MAX_TOKENS   16
 #define MAX_LINE_LEN 4096
@@ -80,17 +81,6 @@ static void mismatch(struct run *r, const char *msg)
 		r->report(r->opaque, r->line, msg);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parse a number in @base (16, or 10 unless 0x-prefixed). */
 static bool parse_num(const char *s, bool decimal_default, uint64_t *out)
 {
@@ -104,7 +94,7 @@ static bool parse_num(const char *s, bool decimal_default, uint64_t *out)
 	if (!*s)
 		return false;
 	for (; *s; s++) {
-		int d = hexval(*s);
+		int d = pcv_hexval(*s);
 
 		if (d < 0 || (unsigned)d >= base)
 			return false;
@@ -442,7 +432,7 @@ static int st_translate(struct run *r, struct line *l)
 	if (!strcmp(w, "-"))
 		ok = true;
 	else if (x.status == PPCVIRT_TLB_HIT)
-		ok = hexval(w[0]) >= 0 && parse_num(w, false, &want) &&
+		ok = pcv_hexval(w[0]) >= 0 && parse_num(w, false, &want) &&
 		     want == x.real_addr;
 	else
 		ok = !strcmp(w, status_name(x.status));

@@ -16,6 +16,8 @@
 #include <ppcvirt/ddw.h>
 #include <ppcvirt/replay.h>
 
+#include "core/text.h"
+
 #define PCV_RP_MAX_LIOBNS 64
 #define PCV_RP_MAX_PHBS	  16
 #define PCV_RP_MAX_SKIPS  256
@@ -119,17 +121,6 @@ static inline bool pcv_lex_lit(struct pcv_lex *l, const char *s)
 	}
 	l->p = q;
 	return true;
-}
-
-static inline int pcv_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Hex digits without prefix; false on none or overflow. */

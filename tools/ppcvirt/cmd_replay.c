@@ -24,6 +24,7 @@
 
 #include <ppcvirt/replay.h>
 
+#include "cli.h"
 #include "cmds.h"
 
 #define CHUNK	 (256 * 1024)
@@ -205,30 +206,6 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 /* Replay one file; returns 0 clean, 1 mismatches or errors. */
 static int replay_file(const char *path, const struct opts *o)
 {
@@ -242,7 +219,7 @@ static int replay_file(const char *path, const struct opts *o)
 	struct keep keep = {0};
 	struct feed_ctx fc;
 	char ioerr[256] = "";
-	double t0 = now(), secs;
+	double t0 = cli_now(), secs;
 	int ret, io = 0;
 
 	cfg.kind = ends_with(path, ".hcs") ? PPCVIRT_REPLAY_SCRIPT
@@ -270,7 +247,7 @@ static int replay_file(const char *path, const struct opts *o)
 	free(keep.buf);
 	ppcvirt_replay_finish(r, &res);
 	ppcvirt_replay_destroy(r);
-	secs = now() - t0;
+	secs = cli_now() - t0;
 
 	if (io > 0)
 		fprintf(stderr, "%s: error: %s\n", path, ioerr);
@@ -282,7 +259,7 @@ static int replay_file(const char *path, const struct opts *o)
 			rep.shown - o->max_report);
 	if (o->json) {
 		printf("{\"file\":");
-		json_str(path);
+		cli_json_str(path);
 		printf(",\"kind\":\"%s\",\"profile\":\"%s\",\"lines\":%llu,"
 		       "\"hcalls\":%llu,\"mismatches\":%llu,"
 		       "\"gets_checked\":%llu,\"xlates_checked\":%llu,"
@@ -300,9 +277,9 @@ static int replay_file(const char *path, const struct opts *o)
 		       (unsigned long long)res.ignored, secs,
 		       secs > 0 ? (double)res.lines / secs : 0.0);
 		if (io > 0)
-			json_str(ioerr);
+			cli_json_str(ioerr);
 		else if (res.error)
-			json_str(res.error_text);
+			cli_json_str(res.error_text);
 		else
 			printf("null");
 		printf("}\n");

@@ -31,6 +31,7 @@
 
 #include <ppcvirt/ppcvirt.h>
 
+#include "cli.h"
 #include "cmds.h"
 
 #define SAVE_MAGIC  "PCVTLB\0\1"
@@ -165,22 +166,6 @@ static int save_tlb(const struct ppcvirt_tlb *tlb, const char *path)
 	return r;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 struct report_ctx {
 	const char *file;
 	bool quiet;
@@ -255,12 +240,12 @@ static int tlb_replay(int argc, char **argv)
 			res.error[0] ? res.error : strerror(-r));
 		if (json) { /* still one object, for scripts reading stdout */
 			printf("{\"file\":");
-			json_string(file);
+			cli_json_str(file);
 			printf(",\"statements\":%u,\"checks\":%u,"
 			       "\"mismatches\":%u,\"seconds\":%.6f,\"error\":",
 			       res.statements, res.checks, res.mismatches,
 			       (double)(t1 - t0) / 1e9);
-			json_string(res.error[0] ? res.error : strerror(-r));
+			cli_json_str(res.error[0] ? res.error : strerror(-r));
 			printf("}\n");
 		}
 		return 2;
@@ -276,7 +261,7 @@ static int tlb_replay(int argc, char **argv)
 	}
 	if (json) {
 		printf("{\"file\":");
-		json_string(file);
+		cli_json_str(file);
 		printf(",\"statements\":%u,\"checks\":%u,\"mismatches\":%u,"
 		       "\"seconds\":%.6f}\n",
 		       res.statements, res.checks, res.mismatches,

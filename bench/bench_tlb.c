@@ -255,6 +255,13 @@ int bench_tlb(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--help")) {
+			printf("usage: ppcvirt bench tlb [--json]\n"
+			       "Translate hit/miss on a full e500mc TLB, dirty "
+			       "sync of 1 entry vs a full re-read, "
+			       "single-entry "
+			       "writes.\n");
+			return 0;
 		} else {
 			fprintf(stderr, "usage: ppcvirt bench tlb [--json]\n");
 			return 2;

@@ -17,6 +17,7 @@ if [ "${PPCVIRT_DEPS_FULL:-0}" = 1 ]; then
 	# CI extras: clang (sanitizers, libFuzzer) and clang-format.
 	have_cmd clang || need="$need clang"
 	have_cmd clang-format || need="$need clang-format"
+	have_cmd cppcheck || need="$need cppcheck"
 	[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 		need="$need libclang-rt-dev"
 fi

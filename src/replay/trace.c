@@ -475,7 +475,7 @@ static void run_xlate(struct ppcvirt_replay *r, const struct tev *ev)
 {
 	const uint64_t *v = ev->v;
 	struct pcv_rp_liobn *e = pcv_rp_liobn_get(r, v[0], false);
-	struct ppcvirt_tce_xlate x;
+	struct ppcvirt_tce_xlate x = {0};
 	uint64_t ioba;
 	int ret = -ENOENT;
 

@@ -50,3 +50,13 @@ add_test(NAME tlb_save_dump
          COMMAND sh -c "$<TARGET_FILE:ppcvirt_cli> tlb replay --quiet --save tlb_save_dump.bin ${CMAKE_CURRENT_SOURCE_DIR}/tlbs/tlbivax.tlbs && $<TARGET_FILE:ppcvirt_cli> tlb dump tlb_save_dump.bin")
 set_tests_properties(tlb_save_dump PROPERTIES LABELS "tlb-scripts"
                      PASS_REGULAR_EXPRESSION "TLB1\\[3\\] +V EA 0x40200000 PA 0x003000000 +1M TID 0 +TS 0 SRWX URWX ----- IPROT")
+
+# tests/tlbs/review/*.tlbs: scripts written independently from
+# booke-tlb.md by a reviewer who did not read the implementation.
+file(GLOB BOOKE_REVIEW_SCRIPTS CONFIGURE_DEPENDS
+     ${CMAKE_CURRENT_SOURCE_DIR}/tlbs/review/*.tlbs)
+foreach(script ${BOOKE_REVIEW_SCRIPTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME tlb_review_${name} COMMAND ppcvirt_cli tlb replay ${script})
+  set_tests_properties(tlb_review_${name} PROPERTIES LABELS "tlb-scripts")
+endforeach()

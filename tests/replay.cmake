@@ -13,6 +13,16 @@ foreach(f ${HCS_SCRIPTS})
   set_tests_properties(hcs_${name} PROPERTIES LABELS "replay")
 endforeach()
 
+# tests/hcs/review/*.hcs: scripts written independently from the spec by a
+# reviewer who did not read the implementation.
+file(GLOB HCS_REVIEW CONFIGURE_DEPENDS
+     ${CMAKE_CURRENT_SOURCE_DIR}/hcs/review/*.hcs)
+foreach(f ${HCS_REVIEW})
+  get_filename_component(name ${f} NAME_WE)
+  add_test(NAME hcs_review_${name} COMMAND ppcvirt_cli replay ${f})
+  set_tests_properties(hcs_review_${name} PROPERTIES LABELS "replay")
+endforeach()
+
 file(GLOB HCS_BAD CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/hcs/bad/*.hcs)
 foreach(f ${HCS_BAD})
   get_filename_component(name ${f} NAME_WE)

@@ -339,14 +339,50 @@ static void list_snapshot(uint64_t *dst, const uint8_t *src, uint64_t n)
 	}
 }
 
+/*
+ * strict INDIRECT: copy the big-endian list into @snap and check every
+ * copied entry (the checks read the copy, never guest memory again). The
+ * rule is tce_check_strict()'s; this loop keeps the slot that held the
+ * last page as [lo, lo + span], the page starts it can hold, so that a
+ * run of consecutive pages costs one unsigned compare per entry.
+ */
+static long snapshot_check_strict(const struct pcv_hctx *c,
+				  const struct pcv_table *t, const uint8_t *src,
+				  uint64_t *snap, uint64_t n)
+{
+	const uint64_t pmask = page_size(t) - 1;
+	const struct pcv_slot *cache = NULL;
+	uint64_t lo = 1, span = 0; /* empty: lo > lo + span never holds */
+	long bad = PPCVIRT_H_SUCCESS;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t be, v, gpa;
+
+		memcpy(&be, src + i * 8, 8);
+		v = __builtin_bswap64(be);
+		snap[i] = v;
+		if (!(v & (PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE)))
+			continue; /* clear or poison */
+		gpa = v & ~(PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE);
+		if (pcv_likely(!(gpa & pmask) && gpa - lo <= span))
+			continue;
+		bad |= tce_check_strict(c, t, v, &cache);
+		if (cache && cache->size > pmask) {
+			lo = cache->gpa;
+			span = cache->size - pmask - 1;
+		}
+	}
+	return bad;
+}
+
 static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 {
 	struct pcv_table *t = c->table;
 	uint64_t ioba = hc->args[1], list = hc->args[2], npages = hc->args[3];
 	uint64_t *snap = c->scratch, idx, n;
-	const struct pcv_slot *ls, *cache = NULL;
+	const struct pcv_slot *ls;
 	const uint8_t *src;
-	long ret, bad = PPCVIRT_H_SUCCESS;
+	long ret;
 
 	/* Both profiles: at most one 4 KiB page of entries, 4 KiB aligned. */
 	if (npages > PPCVIRT_TCE_LIST_MAX || (list & 0xfff))
@@ -387,11 +423,7 @@ static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 		return PPCVIRT_H_PARAMETER;
 	if (npages == 0)
 		return PPCVIRT_H_SUCCESS;
-	/* Snapshot (big-endian in guest memory), then validate the copy. */
-	list_snapshot(snap, src, npages);
-	for (uint64_t i = 0; i < npages; i++)
-		bad |= tce_check_strict(c, t, snap[i], &cache);
-	if (bad != PPCVIRT_H_SUCCESS)
+	if (snapshot_check_strict(c, t, src, snap, npages) != PPCVIRT_H_SUCCESS)
 		return PPCVIRT_H_PARAMETER;
 	return write_range(c, t, idx, npages, snap, 0);
 }

@@ -431,14 +431,82 @@ static void enable_hcall(void)
 	ppcvirt_vm_destroy(vm);
 }
 
+/*
+ * INDIRECT validates runs of pages against the slot of the previous one:
+ * the last 64K page of a slot is in, a page running past it is not, a
+ * page straddling two adjacent slots is not, and entries may alternate
+ * between slots.
+ */
+static void indirect_slot_edges(void)
+{
+	static uint8_t hi[0x40000] __attribute__((aligned(0x10000)));
+	struct ppcvirt_memory_region r = {.slot = 1,
+					  .guest_phys_addr = RAM,
+					  .memory_size = sizeof(hi),
+					  .userspace_addr = (uintptr_t)hi};
+	const uint64_t L64 = 0x80000001, B = 1ull << 59;
+	uint64_t ok[4] = {(RAM - 0x20000) | RW, (RAM - 0x10000) | RW, RAM | RW,
+			  (RAM + 0x30000) | RW};
+	uint64_t alt[4] = {0x10000 | RW, (RAM + 0x10000) | 1, 0x20000 | 2,
+			   (RAM + 0x20000) | RW};
+	uint64_t misaligned[2] = {(RAM - 0x20000) | RW, (RAM - 0x8000) | RW};
+	uint64_t past[2] = {(RAM + 0x30000) | RW, (RAM + 0x40000) | RW};
+
+	tvm_init(&T, RAM, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(ppcvirt_vm_set_memory_region(T.vm, &r), 0);
+	CHECK_EQ(tvm_table(&T, L64, 16, B, 64), 0);
+	tvm_list(&T, LIST, ok, 4);
+	CHECK_EQ(thc(&T, PPCVIRT_H_PUT_TCE_INDIRECT, L64, B, LIST, 4, NULL,
+		     NULL),
+		 OK);
+	CHECK_EQ_U64(tvm_entry(&T, L64, 3), (RAM + 0x30000) | RW);
+	tvm_list(&T, LIST, alt, 4);
+	CHECK_EQ(thc(&T, PPCVIRT_H_PUT_TCE_INDIRECT, L64, B + 0x40000, LIST, 4,
+		     NULL, NULL),
+		 OK);
+	/* Misaligned for 64K (a 32K offset): refused, nothing written. */
+	tvm_list(&T, LIST, misaligned, 2);
+	CHECK_EQ(thc(&T, PPCVIRT_H_PUT_TCE_INDIRECT, L64, B + 0x80000, LIST, 2,
+		     NULL, NULL),
+		 P);
+	/* Past the end of the second slot. */
+	tvm_list(&T, LIST, past, 2);
+	CHECK_EQ(thc(&T, PPCVIRT_H_PUT_TCE_INDIRECT, L64, B + 0x80000, LIST, 2,
+		     NULL, NULL),
+		 P);
+	CHECK_EQ_U64(tvm_entry(&T, L64, 8), 0);
+	/* A 64K page across two slots is refused even when both are RAM
+	 * and their host memory happens to be contiguous: one IOMMU page
+	 * must lie in one slot. Split slot 1 at RAM + 0x8000. */
+	r.memory_size = 0;
+	CHECK_EQ(ppcvirt_vm_set_memory_region(T.vm, &r), 0);
+	r.memory_size = 0x8000;
+	CHECK_EQ(ppcvirt_vm_set_memory_region(T.vm, &r), 0);
+	r.slot = 2;
+	r.guest_phys_addr = RAM + 0x8000;
+	r.memory_size = sizeof(hi) - 0x8000;
+	r.userspace_addr = (uintptr_t)hi + 0x8000;
+	CHECK_EQ(ppcvirt_vm_set_memory_region(T.vm, &r), 0);
+	tvm_list(&T, LIST, ok, 3);
+	CHECK_EQ(thc(&T, PPCVIRT_H_PUT_TCE_INDIRECT, L64, B + 0x80000, LIST, 3,
+		     NULL, NULL),
+		 P);
+	CHECK_EQ_U64(tvm_entry(&T, L64, 8), 0);
+	CHECK_EQ(thc(&T, PPCVIRT_H_PUT_TCE_INDIRECT, L64, B + 0x80000, LIST, 2,
+		     NULL, NULL),
+		 OK); /* the two pages before the split are fine */
+	tvm_fini(&T);
+}
+
 static const struct test_case tests[] = {
-	TEST(unknown_liobn),	 TEST(misaligned_ioba),
-	TEST(ioba_below_window), TEST(range_past_end),
-	TEST(npages_zero),	 TEST(stuff_npages_limit),
-	TEST(stuff_rw_bits),	 TEST(reserved_low_bits),
-	TEST(tce_outside_ram),	 TEST(large_page_content),
-	TEST(indirect_atomic),	 TEST(get_never_written),
-	TEST(list_endianness),	 TEST(enable_hcall),
+	TEST(indirect_slot_edges), TEST(unknown_liobn),
+	TEST(misaligned_ioba),	   TEST(ioba_below_window),
+	TEST(range_past_end),	   TEST(npages_zero),
+	TEST(stuff_npages_limit),  TEST(stuff_rw_bits),
+	TEST(reserved_low_bits),   TEST(tce_outside_ram),
+	TEST(large_page_content),  TEST(indirect_atomic),
+	TEST(get_never_written),   TEST(list_endianness),
+	TEST(enable_hcall),
 };
 
 TEST_MAIN(tests)

@@ -317,7 +317,22 @@ PCV_INTERNAL void pcv_links_clear(struct ppcvirt_vm *vm, struct pcv_table *t,
 				  struct ppcvirt_iommu_group *g);
 PCV_INTERNAL void pcv_group_unref(struct ppcvirt_iommu_group *g);
 
-PCV_INTERNAL int pcv_hcall_index(uint64_t nr);
+/* enum pcv_hcall_idx of a TCE hcall opcode, or -1. */
+static inline int pcv_hcall_index(uint64_t nr)
+{
+	switch (nr) {
+	case PPCVIRT_H_GET_TCE:
+		return PCV_HC_GET;
+	case PPCVIRT_H_PUT_TCE:
+		return PCV_HC_PUT;
+	case PPCVIRT_H_STUFF_TCE:
+		return PCV_HC_STUFF;
+	case PPCVIRT_H_PUT_TCE_INDIRECT:
+		return PCV_HC_INDIRECT;
+	default:
+		return -1;
+	}
+}
 /* Run TCE hcall @idx; returns a PAPR code or PCV_TOO_HARD. */
 PCV_INTERNAL long pcv_tce_hcall(struct pcv_hctx *c, int idx,
 				struct ppcvirt_hcall *hc);

@@ -15,8 +15,9 @@
 #include "internal.h"
 
 /* Look up what a call needs. Caller holds pcv_rcu_lock(). */
-static void hctx_begin(struct pcv_hctx *c, struct ppcvirt_vm *vm,
-		       uint64_t liobn, uint64_t *scratch)
+static inline __attribute__((always_inline)) void
+hctx_begin(struct pcv_hctx *c, struct ppcvirt_vm *vm, uint64_t liobn,
+	   uint64_t *scratch)
 {
 	c->vm = vm;
 	c->slots = atomic_load_explicit(&vm->slots, memory_order_acquire);

@@ -40,22 +40,6 @@
 
 #include "internal.h"
 
-int pcv_hcall_index(uint64_t nr)
-{
-	switch (nr) {
-	case PPCVIRT_H_GET_TCE:
-		return PCV_HC_GET;
-	case PPCVIRT_H_PUT_TCE:
-		return PCV_HC_PUT;
-	case PPCVIRT_H_STUFF_TCE:
-		return PCV_HC_STUFF;
-	case PPCVIRT_H_PUT_TCE_INDIRECT:
-		return PCV_HC_INDIRECT;
-	default:
-		return -1;
-	}
-}
-
 static inline uint64_t page_size(const struct pcv_table *t)
 {
 	return 1ULL << t->page_shift;
@@ -204,8 +188,9 @@ static void range_commit(struct pcv_table *t, uint64_t first, uint64_t n,
  * back), then the guest-visible table. Linked tables are updated under the
  * table's update lock, which the fast tier only tries.
  */
-static long write_range(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
-			uint64_t n, const uint64_t *vals, uint64_t val)
+static __attribute__((noinline)) long
+write_range_general(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
+		    uint64_t n, const uint64_t *vals, uint64_t val)
 {
 	const struct pcv_links *links;
 	uint64_t stop;
@@ -213,16 +198,6 @@ static long write_range(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 
 	if (n == 0)
 		return PPCVIRT_H_SUCCESS;
-	/* H_PUT_TCE's common case: one entry of a known page, no linked
-	 * groups, no fault armed. Same effect as the general path below. */
-	if (n == 1 && pcv_likely(pcv_tpage_known(t, first >> t->tpage_shift)) &&
-	    pcv_likely(!atomic_load_explicit(&t->links, memory_order_acquire) &&
-		       !atomic_load_explicit(&c->vm->fault_armed,
-					     memory_order_relaxed))) {
-		atomic_store_explicit(&t->entries[first], vals ? vals[0] : val,
-				      memory_order_release);
-		return PPCVIRT_H_SUCCESS;
-	}
 	ret = range_prepare(c, t, first, n);
 	if (ret != PPCVIRT_H_SUCCESS)
 		return ret;
@@ -255,6 +230,26 @@ static long write_range(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 		range_commit(t, first, n, vals, val);
 	pcv_upd_unlock(t);
 	return ret;
+}
+
+/*
+ * H_PUT_TCE's common case inline (one entry of a known page, no linked
+ * groups, no fault armed: the same effect as the general path, without
+ * its frame); everything else in write_range_general().
+ */
+static inline long write_range(struct pcv_hctx *c, struct pcv_table *t,
+			       uint64_t first, uint64_t n, const uint64_t *vals,
+			       uint64_t val)
+{
+	if (n == 1 && pcv_likely(pcv_tpage_known(t, first >> t->tpage_shift)) &&
+	    pcv_likely(!atomic_load_explicit(&t->links, memory_order_acquire) &&
+		       !atomic_load_explicit(&c->vm->fault_armed,
+					     memory_order_relaxed))) {
+		atomic_store_explicit(&t->entries[first], vals ? vals[0] : val,
+				      memory_order_release);
+		return PPCVIRT_H_SUCCESS;
+	}
+	return write_range_general(c, t, first, n, vals, val);
 }
 
 static long h_put_tce(struct pcv_hctx *c, struct ppcvirt_hcall *hc)

@@ -154,7 +154,6 @@ enum ppcvirt_decline {
 	PPCVIRT_DECLINE_NO_TABLE = 0, /* LIOBN not registered in the engine */
 	PPCVIRT_DECLINE_DISABLED,     /* hcall not enabled / tier off */
 	PPCVIRT_DECLINE_TABLE_PAGE,   /* table page not known present */
-	PPCVIRT_DECLINE_LIST_PAGE,    /* INDIRECT list not resolvable */
 	PPCVIRT_DECLINE_BACKEND,      /* pass-through back end */
 	PPCVIRT_DECLINE_UNREGISTERED, /* TCE maps unregistered memory */
 	PPCVIRT_DECLINE_INJECTED,     /* test fault injection */

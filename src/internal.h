@@ -108,18 +108,16 @@ pcv_slot_find(const struct pcv_memslots *ms, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
-/* Host address of [gpa, gpa + len) if it lies inside slot @s. */
-static inline uint8_t *pcv_slot_hva(const struct pcv_slot *s, uint64_t gpa,
-				    uint64_t len)
+/*
+ * Host address of [gpa, gpa + len) when it lies inside one slot, else
+ * NULL (the rules of pcv_slot_find). Context: inside pcv_rcu_lock().
+ */
+static inline uint8_t *pcv_gpa_hva(const struct pcv_memslots *ms, uint64_t gpa,
+				   uint64_t len)
 {
-	uint64_t off;
+	const struct pcv_slot *s = pcv_slot_find(ms, gpa, len);
 
-	if (!s || gpa < s->gpa)
-		return NULL;
-	off = gpa - s->gpa;
-	if (off >= s->size || len > s->size - off || len == 0)
-		return NULL;
-	return s->hva + off;
+	return s ? s->hva + (gpa - s->gpa) : NULL;
 }
 
 PCV_INTERNAL void pcv_memslots_free(struct pcv_memslots *ms);

@@ -193,16 +193,13 @@ PPCVIRT_API int ppcvirt_vm_alloc_memory(struct ppcvirt_vm *vm, uint32_t slot,
 PPCVIRT_API void *ppcvirt_vm_gpa_to_hva(struct ppcvirt_vm *vm,
 					ppcvirt_gpa_t gpa, uint64_t len)
 {
-	const struct pcv_slot *s;
 	void *p;
 
 	if (!vm)
 		return NULL;
 	pcv_rcu_lock();
-	s = pcv_slot_find(
-		atomic_load_explicit(&vm->slots, memory_order_acquire), gpa,
-		len);
-	p = s ? pcv_slot_hva(s, gpa, len) : NULL;
+	p = pcv_gpa_hva(atomic_load_explicit(&vm->slots, memory_order_acquire),
+			gpa, len);
 	pcv_rcu_unlock();
 	return p;
 }
@@ -210,16 +207,13 @@ PPCVIRT_API void *ppcvirt_vm_gpa_to_hva(struct ppcvirt_vm *vm,
 static int guest_copy(struct ppcvirt_vm *vm, ppcvirt_gpa_t gpa, void *dst,
 		      const void *src, uint64_t len)
 {
-	const struct pcv_slot *s;
 	uint8_t *p;
 
 	if (!vm || len == 0)
 		return len == 0 && vm ? 0 : -EINVAL;
 	pcv_rcu_lock();
-	s = pcv_slot_find(
-		atomic_load_explicit(&vm->slots, memory_order_acquire), gpa,
-		len);
-	p = s ? pcv_slot_hva(s, gpa, len) : NULL;
+	p = pcv_gpa_hva(atomic_load_explicit(&vm->slots, memory_order_acquire),
+			gpa, len);
 	if (p) {
 		if (dst)
 			memcpy(dst, p, len);

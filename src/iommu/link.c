@@ -128,12 +128,9 @@ static uint8_t *region_hva(const struct pcv_regions *rs, uint64_t gpa,
 static uint8_t *resolve(const struct pcv_hctx *c, const struct pcv_regions *rs,
 			uint64_t gpa, uint64_t len, bool any)
 {
-	const struct pcv_slot *s;
-
 	if (!any)
 		return region_hva(rs, gpa, len);
-	s = pcv_slot_find(c->slots, gpa, len);
-	return s ? pcv_slot_hva(s, gpa, len) : NULL;
+	return pcv_gpa_hva(c->slots, gpa, len);
 }
 
 static inline uint64_t entry_val(const uint64_t *vals, uint64_t val, uint64_t i)
@@ -495,7 +492,6 @@ static int regions_update(struct ppcvirt_vm *vm, uint64_t gpa, uint64_t size,
 			  bool add)
 {
 	struct pcv_regions *old, *nw;
-	const struct pcv_slot *s;
 	size_t n;
 	bool found = false;
 	int ret = 0;
@@ -525,17 +521,16 @@ static int regions_update(struct ppcvirt_vm *vm, uint64_t gpa, uint64_t size,
 		nw->r[nw->n++] = *r;
 	}
 	if (add) {
-		s = pcv_slot_find(
+		uint8_t *hva = pcv_gpa_hva(
 			atomic_load_explicit(&vm->slots, memory_order_relaxed),
 			gpa, size);
-		if (!s) {
+
+		if (!hva) {
 			ret = -EINVAL;
 			goto out_free;
 		}
-		nw->r[nw->n++] =
-			(struct pcv_region){.gpa = gpa,
-					    .size = size,
-					    .hva = pcv_slot_hva(s, gpa, size)};
+		nw->r[nw->n++] = (struct pcv_region){
+			.gpa = gpa, .size = size, .hva = hva};
 	} else if (!found) {
 		ret = -ENOENT;
 		goto out_free;

@@ -375,7 +375,6 @@ static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 	struct pcv_table *t = c->table;
 	uint64_t ioba = hc->args[1], list = hc->args[2], npages = hc->args[3];
 	uint64_t *snap = c->scratch, idx, n;
-	const struct pcv_slot *ls;
 	const uint8_t *src;
 	long ret;
 
@@ -398,8 +397,7 @@ static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 		 * reads as zeros. A 4 KiB-aligned list of <= 4 KiB lies in one
 		 * 4 KiB page, so it is wholly in or out of a slot.
 		 */
-		ls = pcv_slot_find(c->slots, list, n * 8);
-		src = ls ? pcv_slot_hva(ls, list, n * 8) : NULL;
+		src = pcv_gpa_hva(c->slots, list, n * 8);
 		list_snapshot(snap, src, n);
 		ret = write_range(c, t, idx, n, snap, 0);
 		if (ret != PPCVIRT_H_SUCCESS)
@@ -412,8 +410,7 @@ static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 		return ret;
 	/* As KVM, the list address is checked before npages = 0 succeeds
 	 * (its first entry at least must be guest memory). */
-	ls = pcv_slot_find(c->slots, list, npages ? npages * 8 : 8);
-	src = ls ? pcv_slot_hva(ls, list, npages ? npages * 8 : 8) : NULL;
+	src = pcv_gpa_hva(c->slots, list, npages ? npages * 8 : 8);
 	if (!src)
 		return PPCVIRT_H_PARAMETER;
 	if (npages == 0)

@@ -46,7 +46,6 @@ static int xlate_range(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 
 	for (uint64_t idx = first; idx <= last; idx++) {
 		uint64_t tce, gpa, off, chunk, pstart;
-		const struct pcv_slot *s;
 		uint8_t *hva;
 
 		pcv_entry_load(t, idx, false, &tce);
@@ -59,8 +58,7 @@ static int xlate_range(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 		off = idx == first ? ioba - pstart : 0;
 		chunk = (idx == last ? end - pstart + 1 : psize) - off;
 		gpa = (tce & ~(psize - 1)) + off;
-		s = pcv_slot_find(ms, gpa, chunk);
-		hva = s ? pcv_slot_hva(s, gpa, chunk) : NULL;
+		hva = pcv_gpa_hva(ms, gpa, chunk);
 		if (!hva)
 			return -EFAULT;
 		if (used &&

@@ -35,6 +35,8 @@
 #include <unistd.h>
 
 #include <ppcvirt/iommu.h>
+
+#include "iommu_model.h"
 #include <ppcvirt/ppcvirt.h>
 
 #include "bench.h"

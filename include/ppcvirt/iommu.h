@@ -12,8 +12,7 @@
  *
  * A group is a back end behind struct ppcvirt_iommu_ops: the host IOMMU's
  * page size may be smaller than the guest's (one 64K guest entry is then
- * sixteen 4K host entries). ppcvirt ships one back end, an in-process
- * model of a host IOMMU (below), for tests and benchmarks.
+ * sixteen 4K host entries).
  *
  * Invariants ppcvirt keeps (tests check them under fault injection and
  * concurrency): at every quiescent point each linked group maps exactly
@@ -143,63 +142,6 @@ PPCVIRT_API int ppcvirt_vm_register_iommu_memory(struct ppcvirt_vm *vm,
 						 uint64_t gpa, uint64_t size);
 PPCVIRT_API int ppcvirt_vm_unregister_iommu_memory(struct ppcvirt_vm *vm,
 						   uint64_t gpa, uint64_t size);
-
-/*
- * The in-process host IOMMU model: its own table of host addresses, pin
- * counts per host page (a page is pinned once per live mapping of it),
- * invalidation counts, and injectable failures. Thread-safe; calls made
- * without PPCVIRT_IOMMU_MAY_BLOCK never wait for its lock (-EAGAIN).
- */
-struct ppcvirt_iommu_model;
-
-struct ppcvirt_iommu_model_stats {
-	uint64_t mapped;	/* host entries holding a mapping (recount) */
-	uint64_t pins;		/* pins held, in host IOMMU pages (recount) */
-	uint64_t invalidations; /* invalidate calls */
-	uint64_t updates;	/* update calls */
-	uint64_t busy;		/* updates refused with -EAGAIN */
-};
-
-/**
- * ppcvirt_iommu_model_create() - a model host IOMMU of @geo, pinning host
- * memory in [host_base, host_base + host_len) only (-EFAULT elsewhere),
- * and its group handle (one reference, the caller's; the model is freed
- * when the group's last reference goes).
- *
- * Context: control plane.
- * Return: 0; -EINVAL; -ENOMEM.
- */
-PPCVIRT_API int
-ppcvirt_iommu_model_create(const struct ppcvirt_iommu_geometry *geo,
-			   void *host_base, uint64_t host_len,
-			   struct ppcvirt_iommu_model **model_out,
-			   struct ppcvirt_iommu_group **group_out);
-
-/**
- * ppcvirt_iommu_model_entry() - what host entry @index maps.
- * Return: 0; -ERANGE.
- */
-PPCVIRT_API int ppcvirt_iommu_model_entry(struct ppcvirt_iommu_model *m,
-					  uint64_t index, void **hva,
-					  uint32_t *perm);
-
-/** ppcvirt_iommu_model_pins() - pin count of the host page at @hva. */
-PPCVIRT_API uint32_t ppcvirt_iommu_model_pins(struct ppcvirt_iommu_model *m,
-					      const void *hva);
-
-PPCVIRT_API void
-ppcvirt_iommu_model_get_stats(struct ppcvirt_iommu_model *m,
-			      struct ppcvirt_iommu_model_stats *out);
-
-/**
- * ppcvirt_iommu_model_fail() - make the @nth next host entry programmed
- * (counting from 1, across update calls) fail with @error (e.g. -EIO, or
- * -EAGAIN to look busy), then every @nth entry after it, @times times in
- * all (0: for ever). @nth 0 disarms. Restores never fail and do not count.
- */
-PPCVIRT_API void ppcvirt_iommu_model_fail(struct ppcvirt_iommu_model *m,
-					  uint64_t nth, int error,
-					  uint64_t times);
 
 #ifdef __cplusplus
 }

@@ -84,6 +84,63 @@ enum ppcvirt_profile {
  */
 PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out);
 
+/* Where a VM's hypercalls are handled (struct ppcvirt_vm_config.backend). */
+enum ppcvirt_backend {
+	/* ppcvirt's own engine: tables in ppcvirt's memory, hypercalls through
+	 * ppcvirt_vcpu_hcall()'s fast and slow tiers. The default. */
+	PPCVIRT_BACKEND_ENGINE = 0,
+	/* A KVM VM the embedder owns (include/ppcvirt/kvm.h): the kernel's
+	 * tables and in-kernel hypercalls; ppcvirt completes the exits. */
+	PPCVIRT_BACKEND_KVM = 1,
+};
+
+/* struct ppcvirt_vm_config.flags */
+/* KVM: keep H_PUT_TCE_INDIRECT and H_STUFF_TCE out of the kernel even when
+ * they are enabled, so every such call exits to ppcvirt_vmm_hcall() and
+ * gets the VM's profile (include/ppcvirt/kvm.h says when to want this). */
+#define PPCVIRT_VM_KVM_USER_MULTITCE 0x1u
+
+/**
+ * struct ppcvirt_vm_config - how to create a VM.
+ * @size:      sizeof(struct ppcvirt_vm_config), so the struct can grow.
+ * @backend:   enum ppcvirt_backend.
+ * @flags:     PPCVIRT_VM_* for the back end; 0 for the engine.
+ * @kvm_vm_fd: PPCVIRT_BACKEND_KVM: the embedder's VM fd (from
+ *             KVM_CREATE_VM); borrowed, never closed by ppcvirt. Else -1.
+ * @reserved:  must be 0.
+ */
+struct ppcvirt_vm_config {
+	uint32_t size;
+	uint32_t backend;
+	uint32_t flags;
+	int32_t kvm_vm_fd;
+	uint64_t reserved[6];
+};
+
+/**
+ * ppcvirt_vm_create_with() - create a VM on a chosen back end.
+ * @cfg: the configuration; @cfg->size must be at least the size of the
+ *       version of the struct the caller was built with.
+ * @out: receives the VM.
+ *
+ * The engine back end gives what ppcvirt_vm_create() gives. The KVM back
+ * end attaches to the embedder's KVM VM (include/ppcvirt/kvm.h).
+ *
+ * Context: control plane.
+ * Return: 0; -EINVAL (NULL, unknown back end, size, flags or reserved
+ * fields, an fd that is not a KVM VM); -ENOMEM; the back end's errors.
+ */
+PPCVIRT_API int ppcvirt_vm_create_with(const struct ppcvirt_vm_config *cfg,
+				       struct ppcvirt_vm **out);
+
+/**
+ * ppcvirt_vm_backend() - the back end of @vm (enum ppcvirt_backend).
+ *
+ * Context: any thread.
+ * Return: the back end, or -EINVAL for NULL.
+ */
+PPCVIRT_API int ppcvirt_vm_backend(const struct ppcvirt_vm *vm);
+
 /**
  * ppcvirt_vm_destroy() - free a VM with its vCPUs, tables and the memory
  * ppcvirt allocated for it. NULL is a no-op.

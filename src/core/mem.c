@@ -5,7 +5,7 @@
  * The set of slots is an immutable array sorted by guest-physical address,
  * replaced as a whole on every change (copy, publish, grace period, free),
  * so lookups on the data plane take no lock. Every lookup is by range
- * (gpa, len) and overflow-safe (internal.h: pcv_slot_find); a range that
+ * (gpa, len) and overflow-safe (core/mem.h: pcv_slot_find); a range that
  * straddles two slots is rejected even when they are adjacent, because
  * their host memory need not be.
  */
@@ -17,7 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "backend/backend.h"
+#include "core/vm.h"
 
 #define PCV_MEM_ALIGN 4096ULL
 
@@ -107,6 +108,15 @@ static int memslots_update(struct ppcvirt_vm *vm, uint32_t id,
 		n++;
 	}
 	nw->n = n;
+	if (vm->be->set_memory) {
+		int ret = vm->be->set_memory(vm, found ? &gone : NULL, add);
+
+		if (ret) {
+			free(nw);
+			pthread_mutex_unlock(&vm->lock);
+			return ret;
+		}
+	}
 	atomic_store_explicit(&vm->slots, nw, memory_order_release);
 	pcv_rcu_synchronize();
 	pthread_mutex_unlock(&vm->lock);

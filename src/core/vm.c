@@ -1,31 +1,52 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The VM object: capabilities (KVM_CHECK_EXTENSION), per-VM enabling of
- * in-engine hcalls (KVM_CAP_PPC_ENABLE_HCALL), the semantics profile,
- * vCPUs and their counters.
+ * The VM object: creation on a back end, capabilities
+ * (KVM_CHECK_EXTENSION), per-VM enabling of in-engine hcalls
+ * (KVM_CAP_PPC_ENABLE_HCALL), the semantics profile, vCPUs and their
+ * counters.
  *
  * A VM owns its vCPUs, tables and the memory ppcvirt allocated for it.
  * Control-plane calls are serialised by vm->lock; data-plane state that
  * hypercalls read (profile, tier mask, enable bits) is atomic.
  */
+#define _XOPEN_SOURCE 700 /* PTHREAD_MUTEX_ERRORCHECK */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "backend/backend.h"
+#include "core/vm.h"
+#include "iommu/link.h"
+#include "tce/table.h"
 
 #if defined(PPCVIRT_TSAN)
 char pcv_tsan_grace_period;
 #endif
+
+_Thread_local unsigned pcv_tls_callbacks
+	__attribute__((tls_model("initial-exec")));
+
+int pcv_ctl_mutex_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	int ret;
+
+	if (pthread_mutexattr_init(&a) != 0)
+		return -ENOMEM;
+	ret = pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
+	if (ret == 0)
+		ret = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return ret ? -ret : 0;
+}
 
 PPCVIRT_API const char *ppcvirt_version(void)
 {
 	return "0.1.0";
 }
 
-PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap)
+int pcv_engine_check_extension(long cap)
 {
-	(void)vm;
 	switch (cap) {
 	case PPCVIRT_CAP_SPAPR_TCE:
 	case PPCVIRT_CAP_SW_TLB: /* include/ppcvirt/booke.h */
@@ -39,6 +60,13 @@ PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap)
 	default:
 		return 0;
 	}
+}
+
+PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap)
+{
+	if (!vm)
+		return pcv_engine_check_extension(cap);
+	return vm->be->check_extension(vm, cap);
 }
 
 PPCVIRT_API const char *ppcvirt_hret_name(long hret)
@@ -71,18 +99,41 @@ PPCVIRT_API const char *ppcvirt_hret_name(long hret)
 	}
 }
 
-PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out)
+static const struct pcv_backend *backend_of(uint32_t id)
+{
+	switch (id) {
+	case PPCVIRT_BACKEND_ENGINE:
+		return &pcv_backend_engine;
+	case PPCVIRT_BACKEND_KVM:
+		return &pcv_backend_kvm;
+	default:
+		return NULL;
+	}
+}
+
+PPCVIRT_API int ppcvirt_vm_create_with(const struct ppcvirt_vm_config *cfg,
+				       struct ppcvirt_vm **out)
 {
 	struct ppcvirt_vm *vm;
+	const struct pcv_backend *be;
+	int ret;
 
-	if (!out)
+	if (!cfg || !out || cfg->size < sizeof(*cfg))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(cfg->reserved) / sizeof(cfg->reserved[0]);
+	     i++)
+		if (cfg->reserved[i])
+			return -EINVAL;
+	be = backend_of(cfg->backend);
+	if (!be)
 		return -EINVAL;
 	vm = calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
-	if (pthread_mutex_init(&vm->lock, NULL) != 0) {
+	ret = pcv_ctl_mutex_init(&vm->lock);
+	if (ret) {
 		free(vm);
-		return -ENOMEM;
+		return ret;
 	}
 	if (pthread_mutex_init(&vm->stats_lock, NULL) != 0) {
 		pthread_mutex_destroy(&vm->lock);
@@ -91,8 +142,6 @@ PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out)
 	}
 	atomic_init(&vm->slots, NULL);
 	atomic_init(&vm->regions, NULL);
-	atomic_init(&vm->fault_armed, 0);
-	atomic_init(&vm->fault_left, 0);
 	atomic_init(&vm->tables, NULL);
 	atomic_init(&vm->profile, PPCVIRT_PROFILE_STRICT);
 	atomic_init(&vm->tiers,
@@ -100,8 +149,32 @@ PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out)
 	/* KVM HV's default list: H_GET_TCE and H_PUT_TCE only. */
 	atomic_init(&vm->hcall_enabled,
 		    (1u << PCV_HC_GET) | (1u << PCV_HC_PUT));
+	vm->be = be;
+	ret = be->init ? be->init(vm, cfg) : 0;
+	if (ret) {
+		pthread_mutex_destroy(&vm->stats_lock);
+		pthread_mutex_destroy(&vm->lock);
+		free(vm);
+		return ret;
+	}
 	*out = vm;
 	return 0;
+}
+
+PPCVIRT_API int ppcvirt_vm_create(struct ppcvirt_vm **out)
+{
+	const struct ppcvirt_vm_config cfg = {
+		.size = sizeof(cfg),
+		.backend = PPCVIRT_BACKEND_ENGINE,
+		.kvm_vm_fd = -1,
+	};
+
+	return ppcvirt_vm_create_with(&cfg, out);
+}
+
+PPCVIRT_API int ppcvirt_vm_backend(const struct ppcvirt_vm *vm)
+{
+	return vm ? (int)vm->be->id : -EINVAL;
 }
 
 PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm)
@@ -122,6 +195,8 @@ PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm)
 	free(atomic_load_explicit(&vm->regions, memory_order_relaxed));
 	pcv_memslots_free(
 		atomic_load_explicit(&vm->slots, memory_order_relaxed));
+	if (vm->be->fini)
+		vm->be->fini(vm);
 	pthread_mutex_destroy(&vm->stats_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
@@ -167,6 +242,12 @@ PPCVIRT_API int ppcvirt_vm_enable_cap(struct ppcvirt_vm *vm,
 	idx = pcv_hcall_index(cap->args[0]);
 	if (idx < 0 || cap->args[1] > 1)
 		return -EINVAL;
+	if (vm->be->enable_hcall) {
+		int ret = vm->be->enable_hcall(vm, cap->args[0], cap->args[1]);
+
+		if (ret)
+			return ret;
+	}
 	if (cap->args[1])
 		atomic_fetch_or(&vm->hcall_enabled, 1u << idx);
 	else
@@ -206,7 +287,7 @@ out:
 	return ret;
 }
 
-static void stats_add(struct ppcvirt_stats *dst, struct pcv_stats *src)
+void pcv_stats_add(struct ppcvirt_stats *dst, const struct pcv_stats *src)
 {
 	for (int t = 0; t < PPCVIRT_TIER_COUNT; t++) {
 		dst->completed[t] += atomic_load_explicit(&src->completed[t],
@@ -222,7 +303,7 @@ static void stats_fold(struct pcv_stats *dst, struct pcv_stats *src)
 {
 	struct ppcvirt_stats sum = {0};
 
-	stats_add(&sum, src);
+	pcv_stats_add(&sum, src);
 	for (int t = 0; t < PPCVIRT_TIER_COUNT; t++) {
 		atomic_fetch_add_explicit(&dst->completed[t], sum.completed[t],
 					  memory_order_relaxed);
@@ -263,9 +344,9 @@ PPCVIRT_API int ppcvirt_vm_get_stats(struct ppcvirt_vm *vm,
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&vm->stats_lock);
 	for (struct ppcvirt_vcpu *v = vm->vcpus; v; v = v->next)
-		stats_add(out, &v->stats);
-	stats_add(out, &vm->vmm_stats);
-	stats_add(out, &vm->gone_stats);
+		pcv_stats_add(out, &v->stats);
+	pcv_stats_add(out, &vm->vmm_stats);
+	pcv_stats_add(out, &vm->gone_stats);
 	pthread_mutex_unlock(&vm->stats_lock);
 	return 0;
 }
@@ -282,7 +363,7 @@ PPCVIRT_API int ppcvirt_vm_tce_stats(struct ppcvirt_vm *vm, uint64_t liobn,
 	t = pcv_table_find(
 		atomic_load_explicit(&vm->tables, memory_order_acquire), liobn);
 	if (t)
-		stats_add(out, &t->stats);
+		pcv_stats_add(out, &t->stats);
 	pcv_rcu_unlock();
 	return t ? 0 : -ENOENT;
 }

@@ -12,7 +12,8 @@
  */
 #include <errno.h>
 
-#include "internal.h"
+#include "tce/tce.h"
+#include "testing/fault.h"
 
 /* Look up what a call needs. Caller holds pcv_rcu_lock(). */
 static inline __attribute__((always_inline)) void
@@ -69,9 +70,7 @@ PPCVIRT_API int ppcvirt_vcpu_hcall(struct ppcvirt_vcpu *vcpu,
 		c.fast = tier == PPCVIRT_TIER_FAST;
 		c.tier = tier;
 		c.why = PPCVIRT_DECLINE_COUNT;
-		if (pcv_unlikely(atomic_load_explicit(&vm->fault_armed,
-						      memory_order_relaxed)) &&
-		    pcv_fault_fires(&c, PPCVIRT_FAULT_ENTRY, NULL))
+		if (pcv_fault_fires(&c, vm, PCV_FAULT_ENTRY))
 			ret = PCV_TOO_HARD;
 		else
 			ret = pcv_tce_hcall(&c, idx, hc);

@@ -36,7 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "iommu/link.h"
+#include "testing/fault.h"
 
 #define UPD_CHUNK 64
 
@@ -64,7 +65,7 @@ ppcvirt_iommu_group_create(const struct ppcvirt_iommu_ops *ops, void *group,
 	return 0;
 }
 
-void pcv_group_unref(struct ppcvirt_iommu_group *g)
+static void group_unref(struct ppcvirt_iommu_group *g)
 {
 	if (g && atomic_fetch_sub(&g->refs, 1) == 1) {
 		if (g->ops->release)
@@ -75,7 +76,7 @@ void pcv_group_unref(struct ppcvirt_iommu_group *g)
 
 PPCVIRT_API void ppcvirt_iommu_group_put(struct ppcvirt_iommu_group *g)
 {
-	pcv_group_unref(g);
+	group_unref(g);
 }
 
 /* ---- the update lock ------------------------------------------------- */
@@ -318,8 +319,8 @@ static int table_walk(struct ppcvirt_vm *vm, struct pcv_table *t,
 	return ret;
 }
 
-void pcv_links_clear(struct ppcvirt_vm *vm, struct pcv_table *t,
-		     struct ppcvirt_iommu_group *g)
+static void links_clear(struct ppcvirt_vm *vm, struct pcv_table *t,
+			struct ppcvirt_iommu_group *g)
 {
 	table_walk(vm, t, g, true);
 }
@@ -443,12 +444,12 @@ PPCVIRT_API int ppcvirt_vm_unlink_iommu_group(struct ppcvirt_vm *vm,
 		goto out;
 	}
 	pcv_upd_lock(t, false);
-	pcv_links_clear(vm, t, g);
+	links_clear(vm, t, g);
 	atomic_store_explicit(&t->links, nw, memory_order_release);
 	pcv_upd_unlock(t);
 	pcv_rcu_synchronize();
 	free(old);
-	pcv_group_unref(g);
+	group_unref(g);
 	ret = 0;
 out:
 	pthread_mutex_unlock(&vm->lock);
@@ -561,49 +562,17 @@ PPCVIRT_API int ppcvirt_vm_unregister_iommu_memory(struct ppcvirt_vm *vm,
 	return regions_update(vm, gpa, size, false);
 }
 
-/* ---- fault injection --------------------------------------------------- */
-
-bool pcv_fault_fires(struct pcv_hctx *c, uint32_t point, uint64_t *entry)
+void pcv_table_destroy(struct ppcvirt_vm *vm, struct pcv_table *t)
 {
-	struct ppcvirt_vm *vm = c->vm;
-	uint64_t left;
+	struct pcv_links *l;
 
-	if (!atomic_load_explicit(&vm->fault_armed, memory_order_acquire))
-		return false;
-	if (vm->fault.point != point || !(vm->fault.tiers & (1u << c->tier)))
-		return false;
-	left = atomic_load_explicit(&vm->fault_left, memory_order_relaxed);
-	do {
-		if (left == 0)
-			return false;
-		if (left == UINT64_MAX)
-			break;
-	} while (!atomic_compare_exchange_weak(&vm->fault_left, &left,
-					       left - 1));
-	if (entry)
-		*entry = vm->fault.entry;
-	c->why = PPCVIRT_DECLINE_INJECTED;
-	return true;
-}
-
-PPCVIRT_API int ppcvirt_vm_inject_fault(struct ppcvirt_vm *vm,
-					const struct ppcvirt_fault *f)
-{
-	const uint32_t tiers =
-		(1u << PPCVIRT_TIER_FAST) | (1u << PPCVIRT_TIER_SLOW);
-
-	if (!vm ||
-	    (f && (f->point > PPCVIRT_FAULT_MID_COMMIT || (f->tiers & ~tiers))))
-		return -EINVAL;
-	pthread_mutex_lock(&vm->lock);
-	atomic_store(&vm->fault_armed, 0);
-	pcv_rcu_synchronize(); /* no call still reads the old fault */
-	if (f) {
-		vm->fault = *f;
-		atomic_store(&vm->fault_left, f->count ? f->count : UINT64_MAX);
-		atomic_store_explicit(&vm->fault_armed, 1,
-				      memory_order_release);
+	if (!t)
+		return;
+	l = atomic_load_explicit(&t->links, memory_order_relaxed);
+	for (size_t i = 0; l && i < l->n; i++) {
+		links_clear(vm, t, l->g[i]);
+		group_unref(l->g[i]);
 	}
-	pthread_mutex_unlock(&vm->lock);
-	return 0;
+	free(l);
+	pcv_table_free(t);
 }

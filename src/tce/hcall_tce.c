@@ -38,7 +38,8 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "iommu/link.h"
+#include "testing/fault.h"
 
 static inline uint64_t page_size(const struct pcv_table *t)
 {
@@ -137,51 +138,6 @@ static long range_prepare(struct pcv_hctx *c, struct pcv_table *t,
 	return PPCVIRT_H_SUCCESS;
 }
 
-/* Store vals[i] (or @val everywhere when @vals is NULL); see range_prepare. */
-static void range_commit(struct pcv_table *t, uint64_t first, uint64_t n,
-			 const uint64_t *vals, uint64_t val)
-{
-	uint64_t i = 0;
-
-	while (i < n) {
-		uint64_t idx = first + i;
-		uint64_t page = idx >> t->tpage_shift;
-		uint64_t m = ((page + 1) << t->tpage_shift) - idx;
-		_Atomic uint64_t *e = &t->entries[idx];
-
-		if (m > n - i)
-			m = n - i;
-		if (pcv_likely(pcv_tpage_known(t, page))) {
-			if (vals) {
-				for (uint64_t k = 0; k < m; k++)
-					atomic_store_explicit(
-						&e[k], vals[i + k],
-						memory_order_release);
-			} else {
-				for (uint64_t k = 0; k < m; k++)
-					atomic_store_explicit(
-						&e[k], val,
-						memory_order_release);
-			}
-		} else {
-			bool wrote = false;
-
-			for (uint64_t k = 0; k < m; k++) {
-				uint64_t v = vals ? vals[i + k] : val;
-
-				if (v) {
-					atomic_store_explicit(
-						&e[k], v, memory_order_release);
-					wrote = true;
-				}
-			}
-			if (wrote)
-				pcv_tpage_mark(t, page);
-		}
-		i += m;
-	}
-}
-
 /*
  * Write entries [first, first + n): make the pages writable, program the
  * linked host IOMMU groups (all of them, or none: pcv_host_update rolls
@@ -193,7 +149,6 @@ write_range_general(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 		    uint64_t n, const uint64_t *vals, uint64_t val)
 {
 	const struct pcv_links *links;
-	uint64_t stop;
 	long ret;
 
 	if (n == 0)
@@ -201,22 +156,14 @@ write_range_general(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 	ret = range_prepare(c, t, first, n);
 	if (ret != PPCVIRT_H_SUCCESS)
 		return ret;
-	if (pcv_unlikely(atomic_load_explicit(&c->vm->fault_armed,
-					      memory_order_relaxed))) {
-		if (pcv_fault_fires(c, PPCVIRT_FAULT_BEFORE_COMMIT, NULL))
-			return PCV_TOO_HARD;
-		if (pcv_fault_fires(c, PPCVIRT_FAULT_MID_COMMIT, &stop)) {
-			/* A tier giving up half way: the next one redoes it. */
-			range_commit(t, first, stop < n ? stop : n, vals, val);
-			return PCV_TOO_HARD;
-		}
-	}
+	if (pcv_fault_fires(c, c->vm, PCV_FAULT_BEFORE_COMMIT))
+		return PCV_TOO_HARD;
 	/* Never linked: no lock. Once linked (even if all groups were
 	 * unlinked since), updates are serialised and the group set is read
 	 * under the lock, where link and unlink change it. */
 	if (pcv_likely(
 		    !atomic_load_explicit(&t->links, memory_order_acquire))) {
-		range_commit(t, first, n, vals, val);
+		pcv_range_commit(t, first, n, vals, val);
 		return PPCVIRT_H_SUCCESS;
 	}
 	if (!pcv_upd_lock(t, c->fast)) {
@@ -227,7 +174,7 @@ write_range_general(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 	ret = links->n ? pcv_host_update(c, t, links, first, n, vals, val)
 		       : PPCVIRT_H_SUCCESS;
 	if (ret == PPCVIRT_H_SUCCESS)
-		range_commit(t, first, n, vals, val);
+		pcv_range_commit(t, first, n, vals, val);
 	pcv_upd_unlock(t);
 	return ret;
 }
@@ -243,8 +190,7 @@ static inline long write_range(struct pcv_hctx *c, struct pcv_table *t,
 {
 	if (n == 1 && pcv_likely(pcv_tpage_known(t, first >> t->tpage_shift)) &&
 	    pcv_likely(!atomic_load_explicit(&t->links, memory_order_acquire) &&
-		       !atomic_load_explicit(&c->vm->fault_armed,
-					     memory_order_relaxed))) {
+		       !pcv_fault_armed(c->vm))) {
 		atomic_store_explicit(&t->entries[first], vals ? vals[0] : val,
 				      memory_order_release);
 		return PPCVIRT_H_SUCCESS;

@@ -1,43 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * TCE table storage and lifetime (KVM_CREATE_SPAPR_TCE[_64]).
+ * TCE tables (KVM_CREATE_SPAPR_TCE[_64]): geometry checks, the present
+ * bitmap, entry access, and the VM's set of tables.
  *
- * Storage is a memfd of ceil(size * 8 / page) host pages, mapped shared
- * and never populated up front: a page costs memory only once an entry in
- * it is written non-zero (by us, or by another process through its own
- * mapping). That is KVM's lazily allocated table pages (v5.2+), with the
- * memfd as the page array so that other processes can mmap it.
- *
- * The "present" bitmap records pages known to be backed. It is what lets
- * the fast tier stay allocation- and syscall-free: it only touches known
- * pages and declines otherwise. The slow tier asks the kernel
- * (lseek SEEK_DATA, which also counts swapped-out shmem pages as data)
- * whether an unknown page is backed: a hole reads as zero, so writing zero
- * into it is skipped and reading it returns 0 without faulting a page in.
- * Writes by another process through its mapping are found the same way.
+ * The "present" bitmap records table pages known to be backed by memory.
+ * It is what lets the fast tier stay allocation- and syscall-free: it only
+ * touches known pages and declines otherwise. The slow tier asks the
+ * storage (src/tce/table.h, struct pcv_store_ops) whether an unknown page
+ * is backed: a hole reads as zero, so writing zero into it is skipped and
+ * reading it returns 0 without faulting a page in. Writes by another
+ * process through its mapping are found the same way.
  *
  * Lifetime: tables are published in the VM's table set (an immutable
  * array swapped under vm->lock) and freed only after an RCU grace period,
  * so a hypercall or translation that found the table finishes with it.
  */
-#define _GNU_SOURCE /* memfd_create, SEEK_DATA */
+#define _GNU_SOURCE /* F_DUPFD_CLOEXEC */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "backend/backend.h"
+#include "core/vm.h"
+#include "iommu/link.h"
+#include "tce/table.h"
 
-int pcv_table_new(const struct ppcvirt_create_spapr_tce_64 *a, unsigned flags,
-		  struct pcv_table **out)
+int pcv_table_check(const struct ppcvirt_create_spapr_tce_64 *a)
 {
-	struct pcv_table *t;
-	uint64_t end, bytes, pages;
-	long hpage = sysconf(_SC_PAGESIZE);
-	int ret;
+	uint64_t end;
 
 	/* KVM's checks, in KVM's order (tce-semantics.md §5.2). */
 	if (a->flags)
@@ -50,13 +42,22 @@ int pcv_table_new(const struct ppcvirt_create_spapr_tce_64 *a, unsigned flags,
 		return -EINVAL;
 	if (a->liobn > UINT32_MAX)
 		return -EINVAL;
+	/* size <= 2^52, so size * 8 cannot overflow. */
+	if (a->size * 8 > PPCVIRT_TCE_TABLE_MAX_BYTES)
+		return -ENOMEM;
+	return 0;
+}
+
+int pcv_table_alloc(const struct ppcvirt_create_spapr_tce_64 *a, unsigned flags,
+		    struct pcv_table **out)
+{
+	struct pcv_table *t;
+	uint64_t bytes, pages;
+	long hpage = sysconf(_SC_PAGESIZE);
+
 	if (hpage <= 0 || (hpage & (hpage - 1)))
 		hpage = 4096;
-	/* size <= 2^52, so size * 8 cannot overflow. */
-	bytes = a->size * 8;
-	if (bytes > PPCVIRT_TCE_TABLE_MAX_BYTES)
-		return -ENOMEM;
-	bytes = (bytes + (uint64_t)hpage - 1) & ~((uint64_t)hpage - 1);
+	bytes = (a->size * 8 + (uint64_t)hpage - 1) & ~((uint64_t)hpage - 1);
 	pages = bytes / (uint64_t)hpage;
 
 	t = calloc(1, sizeof(*t));
@@ -70,45 +71,24 @@ int pcv_table_new(const struct ppcvirt_create_spapr_tce_64 *a, unsigned flags,
 	t->bus_offset = a->offset << a->page_shift;
 	t->map_bytes = bytes;
 	t->tpage_shift = (unsigned)__builtin_ctzl((unsigned long)hpage) - 3;
-	t->memfd = -1;
-	t->entries = MAP_FAILED;
+	t->fd = -1;
 	t->present_words = (pages + 63) / 64;
 	/* Lazily zeroed by the kernel for large tables: cost follows use. */
 	t->present = calloc(t->present_words, sizeof(t->present[0]));
 	if (!t->present) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	t->memfd = memfd_create("ppcvirt-tce", MFD_CLOEXEC);
-	if (t->memfd < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	if (ftruncate(t->memfd, (off_t)bytes) != 0) {
-		ret = errno == EFBIG ? -ENOMEM : -errno;
-		goto fail;
-	}
-	t->entries = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_NORESERVE, t->memfd, 0);
-	if (t->entries == MAP_FAILED) {
-		ret = -errno;
-		goto fail;
+		free(t);
+		return -ENOMEM;
 	}
 	*out = t;
 	return 0;
-fail:
-	pcv_table_free(t);
-	return ret;
 }
 
 void pcv_table_free(struct pcv_table *t)
 {
 	if (!t)
 		return;
-	if (t->entries != MAP_FAILED && t->entries)
-		munmap((void *)(uintptr_t)t->entries, t->map_bytes);
-	if (t->memfd >= 0)
-		close(t->memfd);
+	if (t->store)
+		t->store->release(t);
 	free(t->present);
 	free(t);
 }
@@ -124,35 +104,14 @@ void pcv_tpage_mark(struct pcv_table *t, uint64_t page)
 					 memory_order_release);
 }
 
-void pcv_table_destroy(struct ppcvirt_vm *vm, struct pcv_table *t)
-{
-	struct pcv_links *l;
-
-	if (!t)
-		return;
-	l = atomic_load_explicit(&t->links, memory_order_relaxed);
-	for (size_t i = 0; l && i < l->n; i++) {
-		pcv_links_clear(vm, t, l->g[i]);
-		pcv_group_unref(l->g[i]);
-	}
-	free(l);
-	pcv_table_free(t);
-}
-
 bool pcv_tpage_probe(struct pcv_table *t, uint64_t page)
 {
-	off_t at = (off_t)(page << (t->tpage_shift + 3));
-	off_t data;
-
 	if (pcv_tpage_known(t, page))
 		return true;
-	data = lseek(t->memfd, at, SEEK_DATA);
-	/* ENXIO: no data at or after @at. Other errors: assume backed. */
-	if (data == at || (data < 0 && errno != ENXIO)) {
-		pcv_tpage_mark(t, page);
-		return true;
-	}
-	return false;
+	if (!t->store->probe(t, page))
+		return false;
+	pcv_tpage_mark(t, page);
+	return true;
 }
 
 long pcv_entry_load(struct pcv_table *t, uint64_t idx, bool fast, uint64_t *val)
@@ -171,6 +130,50 @@ long pcv_entry_load(struct pcv_table *t, uint64_t idx, bool fast, uint64_t *val)
 	return PPCVIRT_H_SUCCESS;
 }
 
+void pcv_range_commit(struct pcv_table *t, uint64_t first, uint64_t n,
+		      const uint64_t *vals, uint64_t val)
+{
+	uint64_t i = 0;
+
+	while (i < n) {
+		uint64_t idx = first + i;
+		uint64_t page = idx >> t->tpage_shift;
+		uint64_t m = ((page + 1) << t->tpage_shift) - idx;
+		_Atomic uint64_t *e = &t->entries[idx];
+
+		if (m > n - i)
+			m = n - i;
+		if (pcv_likely(pcv_tpage_known(t, page))) {
+			if (vals) {
+				for (uint64_t k = 0; k < m; k++)
+					atomic_store_explicit(
+						&e[k], vals[i + k],
+						memory_order_release);
+			} else {
+				for (uint64_t k = 0; k < m; k++)
+					atomic_store_explicit(
+						&e[k], val,
+						memory_order_release);
+			}
+		} else {
+			bool wrote = false;
+
+			for (uint64_t k = 0; k < m; k++) {
+				uint64_t v = vals ? vals[i + k] : val;
+
+				if (v) {
+					atomic_store_explicit(
+						&e[k], v, memory_order_release);
+					wrote = true;
+				}
+			}
+			if (wrote)
+				pcv_tpage_mark(t, page);
+		}
+		i += m;
+	}
+}
+
 /* ---- public control plane ------------------------------------------- */
 
 PPCVIRT_API int
@@ -184,11 +187,19 @@ ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
 
 	if (!vm || !args || (flags & ~PPCVIRT_TCE_VMM_ONLY))
 		return -EINVAL;
-	ret = pcv_table_new(args, flags, &t);
+	ret = pcv_table_check(args);
 	if (ret)
 		return ret;
+	ret = pcv_table_alloc(args, flags, &t);
+	if (ret)
+		return ret;
+	ret = vm->be->table_create(vm, t);
+	if (ret) {
+		pcv_table_free(t);
+		return ret;
+	}
 	if (fd_out) {
-		fd = fcntl(t->memfd, F_DUPFD_CLOEXEC, 0);
+		fd = fcntl(t->fd, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0) {
 			ret = -errno;
 			pcv_table_free(t);
@@ -298,7 +309,6 @@ PPCVIRT_API int ppcvirt_vm_tce_info(struct ppcvirt_vm *vm, uint64_t liobn,
 				    struct ppcvirt_tce_info *out)
 {
 	struct pcv_table *t;
-	struct stat st;
 
 	if (!vm || !out)
 		return -EINVAL;
@@ -313,10 +323,7 @@ PPCVIRT_API int ppcvirt_vm_tce_info(struct ppcvirt_vm *vm, uint64_t liobn,
 			.size = t->size,
 			.bus_offset = t->bus_offset,
 		};
-		/* st_blocks counts the memfd's allocated pages (512 B units).
-		 */
-		if (fstat(t->memfd, &st) == 0)
-			out->resident_bytes = (uint64_t)st.st_blocks * 512;
+		out->resident_bytes = t->store->resident(t);
 	}
 	pcv_rcu_unlock();
 	return t ? 0 : -ENOENT;

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/vm.h"
+#include "tce/table.h"
 
 #define XLATE_STACK_SEGS 32
 

@@ -13,6 +13,8 @@
 
 #include <ppcvirt/iommu.h>
 
+#include "iommu_model.h"
+
 #include "support.h"
 #include "test.h"
 

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test-only fault injection: make the fast or slow tier decline at a
- * chosen point, so tests can drive every fall-through path (fast -> slow
- * -> VMM) and show that re-running a call in the next tier is harmless.
- * Not for production use: it costs one relaxed load per hypercall.
+ * Test-only fault injection (the ppcvirt_testing library; not installed).
+ *
+ * Make the fast or slow tier decline at a chosen point, so tests can
+ * drive every fall-through path (fast -> slow -> VMM) and show that
+ * re-running a call in the next tier is harmless. Only points where
+ * production code can decline exist (src/testing/fault.h); a back end
+ * failing part way is injected into the back end (tests/support).
  */
-#ifndef PPCVIRT_TESTING_H
-#define PPCVIRT_TESTING_H
+#ifndef PPCVIRT_SRC_TESTING_TESTING_H
+#define PPCVIRT_SRC_TESTING_TESTING_H
 
 #include <stdint.h>
 
@@ -23,16 +26,11 @@ enum ppcvirt_fault_point {
 	PPCVIRT_FAULT_ENTRY = 0,
 	/* Decline after validation, before anything is written. */
 	PPCVIRT_FAULT_BEFORE_COMMIT = 1,
-	/* Decline in the middle of writing: after @entry entries of the
-	 * call's range are written (INDIRECT/STUFF/PUT), like a real-mode
-	 * handler failing half way. */
-	PPCVIRT_FAULT_MID_COMMIT = 2,
 };
 
 struct ppcvirt_fault {
 	uint32_t tiers; /* bit (1 << PPCVIRT_TIER_FAST/SLOW) where it fires */
 	uint32_t point; /* enum ppcvirt_fault_point */
-	uint64_t entry; /* PPCVIRT_FAULT_MID_COMMIT: entries written first */
 	uint64_t count; /* fire this many times, then disarm; 0 = always */
 };
 

@@ -12,10 +12,11 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "iommu_model.h"
 
 struct ppcvirt_iommu_model {
 	pthread_mutex_t lock;
@@ -123,11 +124,10 @@ static const struct ppcvirt_iommu_ops model_ops = {
 	.release = model_release,
 };
 
-PPCVIRT_API int
-ppcvirt_iommu_model_create(const struct ppcvirt_iommu_geometry *geo,
-			   void *host_base, uint64_t host_len,
-			   struct ppcvirt_iommu_model **model_out,
-			   struct ppcvirt_iommu_group **group_out)
+int ppcvirt_iommu_model_create(const struct ppcvirt_iommu_geometry *geo,
+			       void *host_base, uint64_t host_len,
+			       struct ppcvirt_iommu_model **model_out,
+			       struct ppcvirt_iommu_group **group_out)
 {
 	struct ppcvirt_iommu_model *m;
 	int ret;
@@ -159,9 +159,8 @@ ppcvirt_iommu_model_create(const struct ppcvirt_iommu_geometry *geo,
 	return 0;
 }
 
-PPCVIRT_API int ppcvirt_iommu_model_entry(struct ppcvirt_iommu_model *m,
-					  uint64_t index, void **hva,
-					  uint32_t *perm)
+int ppcvirt_iommu_model_entry(struct ppcvirt_iommu_model *m, uint64_t index,
+			      void **hva, uint32_t *perm)
 {
 	uint64_t e;
 
@@ -177,8 +176,8 @@ PPCVIRT_API int ppcvirt_iommu_model_entry(struct ppcvirt_iommu_model *m,
 	return 0;
 }
 
-PPCVIRT_API uint32_t ppcvirt_iommu_model_pins(struct ppcvirt_iommu_model *m,
-					      const void *hva)
+uint32_t ppcvirt_iommu_model_pins(struct ppcvirt_iommu_model *m,
+				  const void *hva)
 {
 	const uint8_t *p = hva;
 	uint32_t n = 0;
@@ -190,9 +189,8 @@ PPCVIRT_API uint32_t ppcvirt_iommu_model_pins(struct ppcvirt_iommu_model *m,
 	return n;
 }
 
-PPCVIRT_API void
-ppcvirt_iommu_model_get_stats(struct ppcvirt_iommu_model *m,
-			      struct ppcvirt_iommu_model_stats *out)
+void ppcvirt_iommu_model_get_stats(struct ppcvirt_iommu_model *m,
+				   struct ppcvirt_iommu_model_stats *out)
 {
 	uint64_t pins = 0, mapped = 0;
 
@@ -212,9 +210,8 @@ ppcvirt_iommu_model_get_stats(struct ppcvirt_iommu_model *m,
 	out->busy = atomic_load(&m->busy);
 }
 
-PPCVIRT_API void ppcvirt_iommu_model_fail(struct ppcvirt_iommu_model *m,
-					  uint64_t nth, int error,
-					  uint64_t times)
+void ppcvirt_iommu_model_fail(struct ppcvirt_iommu_model *m, uint64_t nth,
+			      int error, uint64_t times)
 {
 	pthread_mutex_lock(&m->lock);
 	m->fail_nth = nth;

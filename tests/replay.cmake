@@ -2,10 +2,13 @@
 # Replay suites (label "replay"):
 #  - every tests/hcs/*.hcs through 'ppcvirt replay' (the script's own
 #    "profile" line chooses the semantics);
-#  - every tests/hcs/bad/*.hcs must fail (mismatch or error), proving the
-#    checks bite and bad input is refused cleanly;
+#  - every tests/hcs/bad/*.hcs must fail with the diagnostics its first
+#    line states (tests/harness/expect.cmake), proving the checks bite and
+#    bad input is refused cleanly, for the stated reason;
 #  - the shared QEMU traces (../shared/traces/*.log.xz), in both profiles,
 #    when that directory exists.
+include(${CMAKE_CURRENT_LIST_DIR}/harness/expect.cmake)
+
 file(GLOB HCS_SCRIPTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/hcs/*.hcs)
 foreach(f ${HCS_SCRIPTS})
   get_filename_component(name ${f} NAME_WE)
@@ -26,9 +29,8 @@ endforeach()
 file(GLOB HCS_BAD CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/hcs/bad/*.hcs)
 foreach(f ${HCS_BAD})
   get_filename_component(name ${f} NAME_WE)
-  add_test(NAME hcs_bad_${name} COMMAND ppcvirt_cli replay ${f})
-  set_tests_properties(hcs_bad_${name} PROPERTIES LABELS "replay"
-                       WILL_FAIL TRUE)
+  pcv_add_bad_script_test(hcs_bad_${name} ${f} replay
+                          $<TARGET_FILE:ppcvirt_cli> replay ${f})
 endforeach()
 
 set(PPCVIRT_TRACE_DIR ${PROJECT_SOURCE_DIR}/../shared/traces)

@@ -354,6 +354,22 @@ PPCVIRT_API int ppcvirt_replay_feed(struct ppcvirt_replay *r, const void *buf,
 	return 0;
 }
 
+/*
+ * An input without a single spapr_iommu_* line (trace) or statement
+ * (script) is refused: an empty file, a wrong file or a capture made
+ * without the trace events would otherwise "replay" cleanly, and a check
+ * built on the replay would pass on a broken capture.
+ */
+static int no_data(struct ppcvirt_replay *r)
+{
+	r->line = 0; /* not tied to a line */
+	if (r->cfg.kind == PPCVIRT_REPLAY_TRACE)
+		return pcv_rp_fail(r, -ENODATA,
+				   "no sPAPR IOMMU trace events in the input "
+				   "(no spapr_iommu_* line)");
+	return pcv_rp_fail(r, -ENODATA, "no statements in the script");
+}
+
 static int flush_partial(struct ppcvirt_replay *r)
 {
 	int ret = 0;
@@ -378,6 +394,8 @@ PPCVIRT_API int ppcvirt_replay_rewind(struct ppcvirt_replay *r)
 	ret = flush_partial(r);
 	if (ret)
 		return ret;
+	if (!r->events)
+		return no_data(r);
 	r->phase = PCV_RP_RUN;
 	r->line = 0;
 	return pcv_rp_trace_start(r);
@@ -390,6 +408,8 @@ PPCVIRT_API int ppcvirt_replay_finish(struct ppcvirt_replay *r,
 		return -EINVAL;
 	if (!r->finished) {
 		(void)flush_partial(r);
+		if (!r->err && !r->events)
+			no_data(r);
 		if (!r->err && r->phase == PCV_RP_SCAN)
 			pcv_rp_fail(r, -EINVAL,
 				    "trace ended before its second pass");

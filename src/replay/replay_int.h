@@ -61,6 +61,9 @@ struct ppcvirt_replay {
 	bool finished;
 	int err;
 	uint64_t line;
+	/* spapr_iommu_* lines of a trace's scan pass / script statements:
+	 * an input without any is not a trace or script at all. */
+	uint64_t events;
 	struct ppcvirt_replay_result res;
 
 	struct ppcvirt_vm *vm;

@@ -252,6 +252,7 @@ int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p, const char *end)
 
 	if (!pcv_lex_word(&l, &w, &n))
 		return 0; /* blank or comment */
+	r->events++;
 	if (word_is(w, n, "put"))
 		return st_hcall(r, &l, "put", PPCVIRT_H_PUT_TCE, 3);
 	if (word_is(w, n, "get"))

@@ -104,7 +104,10 @@ struct ppcvirt_replay_config {
  * @profile:        the profile the VM used.
  * @error:          0, or the -errno that stopped the replay.
  * @error_line:     the line of that error (0 when not tied to a line).
- * @error_text:     a description of the error ("" when none).
+ * @error_text:     a description of the error ("" when none); printable
+ *                  ASCII only: input bytes quoted in it are escaped
+ *                  (\xNN for bytes outside 0x20..0x7e, \\ for a
+ *                  backslash).
  */
 struct ppcvirt_replay_result {
 	uint64_t lines;

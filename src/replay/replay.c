@@ -34,6 +34,35 @@ int pcv_rp_fail(struct ppcvirt_replay *r, int err, const char *fmt, ...)
 	return err;
 }
 
+const char *pcv_rp_quote(char buf[PCV_RP_QUOTE_MAX], const char *w, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < 32; i++) {
+		unsigned char c = (unsigned char)w[i];
+
+		if (c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+		} else if (c >= 0x20 && c < 0x7f) {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	if (n > 32) {
+		buf[o++] = '.';
+		buf[o++] = '.';
+		buf[o++] = '.';
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 void pcv_rp_mismatch(struct ppcvirt_replay *r, const char *event,
 		     const char *what, uint64_t want, uint64_t got,
 		     bool is_hret)

@@ -26,10 +26,10 @@ endforeach()
 
 # Malformed or failing scripts: the error message (and a non-zero exit,
 # checked by the ones that print a summary) is the expected result.
-set(BOOKE_BAD_unknown_statement "line 3: unknown statement 'tlbfoo'")
-set(BOOKE_BAD_bad_number "line 2: '0x5000zz00' is not a hexadecimal number")
-set(BOOKE_BAD_operands "line 2: translate takes 5 operands")
-set(BOOKE_BAD_geometry "line 1: invalid geometry: .*not a multiple")
+set(BOOKE_BAD_unknown_statement "unknown_statement.tlbs:3: error: unknown statement 'tlbfoo'")
+set(BOOKE_BAD_bad_number "bad_number.tlbs:2: error: '0x5000zz00' is not a hexadecimal number")
+set(BOOKE_BAD_operands "operands.tlbs:2: error: translate takes 5 operands")
+set(BOOKE_BAD_geometry "geometry.tlbs:1: error: invalid geometry: .*not a multiple")
 set(BOOKE_BAD_mismatch "mismatch.tlbs:3: mismatch: .*expected 0x2000, got 0x1000")
 foreach(name unknown_statement bad_number operands geometry mismatch)
   add_test(NAME tlb_bad_${name}

@@ -15,6 +15,8 @@ if ! have_cmd pkg-config || ! have_pc liburcu-bp; then need="$need liburcu-dev";
 if ! have_cmd pkg-config || ! have_pc liblzma; then need="$need liblzma-dev"; fi
 # The CLI's JSON output (never linked into the library).
 if ! have_cmd pkg-config || ! have_pc json-c; then need="$need libjson-c-dev"; fi
+# State stream checksums (header-only use of xxhash in the library).
+[ -e /usr/include/xxhash.h ] || need="$need libxxhash-dev"
 if [ "${PPCVIRT_DEPS_FULL:-0}" = 1 ]; then
 	# CI extras: clang (sanitizers, libFuzzer) and clang-format; gnuplot
 	# for `bench dma --plot` and scdoc for the manual page, which their

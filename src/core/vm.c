@@ -99,6 +99,8 @@ PPCVIRT_API const char *ppcvirt_hret_name(long hret)
 	}
 }
 
+#define PCV_TIERS_ALL ((1u << PPCVIRT_TIER_FAST) | (1u << PPCVIRT_TIER_SLOW))
+
 static const struct pcv_backend *backend_of(uint32_t id)
 {
 	switch (id) {
@@ -144,8 +146,9 @@ PPCVIRT_API int ppcvirt_vm_create_with(const struct ppcvirt_vm_config *cfg,
 	atomic_init(&vm->regions, NULL);
 	atomic_init(&vm->tables, NULL);
 	atomic_init(&vm->profile, PPCVIRT_PROFILE_STRICT);
+	/* None on a kernel back end: ppcvirt_vcpu_hcall() then refuses. */
 	atomic_init(&vm->tiers,
-		    (1u << PPCVIRT_TIER_FAST) | (1u << PPCVIRT_TIER_SLOW));
+		    (be->features & PCV_BE_ENGINE_TIERS) ? PCV_TIERS_ALL : 0);
 	/* KVM HV's default list: H_GET_TCE and H_PUT_TCE only. */
 	atomic_init(&vm->hcall_enabled,
 		    (1u << PCV_HC_GET) | (1u << PCV_HC_PUT));
@@ -225,6 +228,8 @@ PPCVIRT_API int ppcvirt_vm_set_tiers(struct ppcvirt_vm *vm, unsigned mask)
 
 	if (!vm || (mask & ~ok))
 		return -EINVAL;
+	if (!(vm->be->features & PCV_BE_ENGINE_TIERS))
+		return -EOPNOTSUPP;
 	atomic_store(&vm->tiers, mask);
 	return 0;
 }

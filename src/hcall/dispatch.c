@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 
+#include "backend/backend.h"
 #include "tce/tce.h"
 #include "testing/fault.h"
 
@@ -49,13 +50,18 @@ PPCVIRT_API int ppcvirt_vcpu_hcall(struct ppcvirt_vcpu *vcpu,
 	if (pcv_unlikely(!vcpu || !hc))
 		return -EINVAL;
 	vm = vcpu->vm;
+	tiers = atomic_load_explicit(&vm->tiers, memory_order_relaxed);
+	if (pcv_unlikely(!tiers)) {
+		/* No tier ever runs on a kernel back end: the kernel has
+		 * them (include/ppcvirt/kvm.h). */
+		if (!(vm->be->features & PCV_BE_ENGINE_TIERS))
+			return -EOPNOTSUPP;
+		return vcpu_exit(vcpu, PPCVIRT_DECLINE_DISABLED);
+	}
 	idx = pcv_hcall_index(hc->nr);
 	if (idx < 0 ||
 	    !(atomic_load_explicit(&vm->hcall_enabled, memory_order_relaxed) &
 	      (1u << idx)))
-		return vcpu_exit(vcpu, PPCVIRT_DECLINE_DISABLED);
-	tiers = atomic_load_explicit(&vm->tiers, memory_order_relaxed);
-	if (!tiers)
 		return vcpu_exit(vcpu, PPCVIRT_DECLINE_DISABLED);
 
 	pcv_rcu_lock();

@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "cmds.h"
+#include "kvm_runner.h"
 
 #define CHUNK	 (256 * 1024)
 #define KEEP_MAX (256ULL << 20)
@@ -35,6 +36,7 @@ struct opts {
 	bool json;
 	bool quiet;
 	unsigned long max_report;
+	const struct ppcvirt_replay_host *host; /* --backend kvm */
 };
 
 struct report {
@@ -212,6 +214,7 @@ static int replay_file(const char *path, const struct opts *o)
 	struct ppcvirt_replay_config cfg = {
 		.profile = o->profile,
 		.on_mismatch = on_mismatch,
+		.host = o->host,
 	};
 	struct report rep = {.file = path, .o = o};
 	struct ppcvirt_replay_result res;
@@ -305,7 +308,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ppcvirt replay [--profile qemu|strict] [--json] "
-		"[--quiet] [--max-report N] FILE...\n"
+		"[--quiet] [--max-report N]\n"
+		"                      [--backend engine|kvm] "
+		"[--kvm-user-multitce] FILE...\n"
 		"\n"
 		"Replays QEMU TCE traces (-trace 'spapr_iommu_*' logs, plain "
 		"or .xz) and\n"
@@ -324,10 +329,22 @@ static void usage(FILE *f)
 		"  --quiet         do not print individual mismatches\n"
 		"  --max-report N  print at most N mismatches per file "
 		"(default 20)\n"
+		"  --backend B     engine (default): ppcvirt's own tiers; kvm: "
+		"a KVM VM on\n"
+		"                  this POWER host, each hcall issued by a "
+		"real "
+		"vCPU and\n"
+		"                  completed by the kernel or, when it exits, "
+		"by ppcvirt\n"
+		"  --kvm-user-multitce  with --backend kvm: keep "
+		"H_PUT_TCE_INDIRECT and\n"
+		"                  H_STUFF_TCE out of the kernel "
+		"(docs/kvm.md)\n"
 		"\n"
 		"Exit status: 0 when every file replayed without mismatch, 1 "
 		"otherwise,\n"
-		"2 for usage errors. docs/replay.md describes the formats.\n");
+		"2 for usage errors or when the back end cannot run here.\n"
+		"docs/replay.md describes the formats.\n");
 }
 
 int cmd_replay(int argc, char **argv)
@@ -337,6 +354,8 @@ int cmd_replay(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"max-report", required_argument, NULL, 'm'},
+		{"backend", required_argument, NULL, 'b'},
+		{"kvm-user-multitce", no_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -344,6 +363,9 @@ int cmd_replay(int argc, char **argv)
 		.profile = PPCVIRT_REPLAY_PROFILE_AUTO,
 		.max_report = 20,
 	};
+	struct kvm_runner *kvm = NULL;
+	uint32_t kvm_flags = 0;
+	bool use_kvm = false;
 	int c, status = 0;
 	char *endp;
 
@@ -376,6 +398,19 @@ int cmd_replay(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'b':
+			if (strcmp(optarg, "engine") && strcmp(optarg, "kvm")) {
+				fprintf(stderr,
+					"ppcvirt replay: unknown back end "
+					"'%s'\n",
+					optarg);
+				return 2;
+			}
+			use_kvm = !strcmp(optarg, "kvm");
+			break;
+		case 'u':
+			kvm_flags |= PPCVIRT_VM_KVM_USER_MULTITCE;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -388,7 +423,13 @@ int cmd_replay(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (use_kvm) {
+		if (kvm_runner_open(kvm_flags, &kvm))
+			return 2;
+		o.host = kvm_runner_host(kvm);
+	}
 	for (int i = optind; i < argc; i++)
 		status |= replay_file(argv[i], &o);
+	kvm_runner_close(kvm);
 	return status;
 }

@@ -56,10 +56,10 @@ extern "C" {
 
 /* What the KVM back end did (ppcvirt_kvm_get_stats()). */
 struct ppcvirt_kvm_stats {
-	uint64_t kernel_tables; /* tables the kernel holds now */
-	uint64_t user_tables;	/* tables the kernel refused, now in user
-				   space (every hcall for them exits) */
-	uint64_t exits;		/* exits completed by ppcvirt_vmm_hcall() */
+	uint64_t kernel_tables;	   /* tables the kernel holds now */
+	uint64_t user_tables;	   /* tables the kernel refused, now in user
+				      space (every hcall for them exits) */
+	uint64_t exits;		   /* exits completed by ppcvirt_vmm_hcall() */
 	uint64_t user_table_exits; /* of which for user-space tables */
 };
 

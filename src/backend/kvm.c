@@ -36,7 +36,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,22 +104,6 @@ static struct kvm_store *store_of(const struct pcv_table *t)
 	return (struct kvm_store *)(uintptr_t)t->store;
 }
 
-/* Why the last call failed, for ppcvirt_last_error(). */
-static void kvm_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static void kvm_error(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-static void kvm_notice(struct ppcvirt_vm *vm, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void kvm_notice(struct ppcvirt_vm *vm, const char *fmt, ...)
-{
-	(void)vm;
-	(void)fmt;
-}
-
 static int vm_ioctl(const struct kvm_be *be, unsigned long req, void *arg)
 {
 	int ret;
@@ -145,7 +128,7 @@ static int check_vm_fd(int fd)
 	ssize_t n;
 
 	if (fd < 0 || fcntl(fd, F_GETFD) < 0) {
-		kvm_error("KVM back end: fd %d is not open", fd);
+		pcv_set_error("KVM back end: fd %d is not open", fd);
 		return -EBADF;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
@@ -153,15 +136,16 @@ static int check_vm_fd(int fd)
 	if (n < 0) {
 		int err = errno;
 
-		kvm_error("KVM back end: cannot tell what fd %d is (%s: %s)",
-			  fd, path, strerror(err));
+		pcv_set_error(
+			"KVM back end: cannot tell what fd %d is (%s: %s)", fd,
+			path, strerror(err));
 		return -err;
 	}
 	what[n] = '\0';
 	if (strcmp(what, "anon_inode:kvm-vm") != 0) {
-		kvm_error("KVM back end: fd %d is %s, not a KVM VM "
-			  "(anon_inode:kvm-vm from KVM_CREATE_VM)",
-			  fd, what);
+		pcv_set_error("KVM back end: fd %d is %s, not a KVM VM "
+			      "(anon_inode:kvm-vm from KVM_CREATE_VM)",
+			      fd, what);
 		return -EINVAL;
 	}
 	return 0;
@@ -176,9 +160,10 @@ static int set_hcall(struct kvm_be *be, uint64_t nr, bool on)
 	int ret = vm_ioctl(be, KVM_ENABLE_CAP, &cap);
 
 	if (ret < 0)
-		kvm_error("KVM_ENABLE_CAP(KVM_CAP_PPC_ENABLE_HCALL, 0x%llx, "
-			  "%d): %s",
-			  (unsigned long long)nr, on, strerror(-ret));
+		pcv_set_error(
+			"KVM_ENABLE_CAP(KVM_CAP_PPC_ENABLE_HCALL, 0x%llx, "
+			"%d): %s",
+			(unsigned long long)nr, on, strerror(-ret));
 	return ret < 0 ? ret : 0;
 }
 
@@ -193,8 +178,8 @@ static int kvm_init(struct ppcvirt_vm *vm, const struct ppcvirt_vm_config *cfg)
 	int ret;
 
 	if (cfg->flags & ~PPCVIRT_VM_KVM_USER_MULTITCE) {
-		kvm_error("KVM back end: unknown flags 0x%x",
-			  cfg->flags & ~PPCVIRT_VM_KVM_USER_MULTITCE);
+		pcv_set_error("KVM back end: unknown flags 0x%x",
+			      cfg->flags & ~PPCVIRT_VM_KVM_USER_MULTITCE);
 		return -EINVAL;
 	}
 	ret = check_vm_fd(cfg->kvm_vm_fd);
@@ -207,8 +192,8 @@ static int kvm_init(struct ppcvirt_vm *vm, const struct ppcvirt_vm_config *cfg)
 	be->fd = fcntl(cfg->kvm_vm_fd, F_DUPFD_CLOEXEC, 3);
 	if (be->fd < 0) {
 		ret = -errno;
-		kvm_error("KVM back end: cannot duplicate fd %d: %s",
-			  cfg->kvm_vm_fd, strerror(errno));
+		pcv_set_error("KVM back end: cannot duplicate fd %d: %s",
+			      cfg->kvm_vm_fd, strerror(errno));
 		free(be);
 		return ret;
 	}
@@ -218,9 +203,10 @@ static int kvm_init(struct ppcvirt_vm *vm, const struct ppcvirt_vm_config *cfg)
 		/* Make sure they are off even if the VMM enabled them before
 		 * attaching; without the capability they cannot be kept out. */
 		if (check_ext(be, KVM_CAP_PPC_ENABLE_HCALL) <= 0) {
-			kvm_error("KVM back end: PPCVIRT_VM_KVM_USER_MULTITCE "
-				  "needs KVM_CAP_PPC_ENABLE_HCALL, which this "
-				  "kernel does not have");
+			pcv_set_error(
+				"KVM back end: PPCVIRT_VM_KVM_USER_MULTITCE "
+				"needs KVM_CAP_PPC_ENABLE_HCALL, which this "
+				"kernel does not have");
 			ret = -EOPNOTSUPP;
 		} else {
 			ret = set_hcall(be, PPCVIRT_H_PUT_TCE_INDIRECT, false);
@@ -276,14 +262,15 @@ static int set_slot(struct kvm_be *be, uint32_t id, uint64_t gpa, uint64_t size,
 	if (ret < 0) {
 		long pg = sysconf(_SC_PAGESIZE);
 
-		kvm_error("KVM_SET_USER_MEMORY_REGION slot %u, 0x%llx+0x%llx: "
-			  "%s%s",
-			  id, (unsigned long long)gpa, (unsigned long long)size,
-			  strerror(-ret),
-			  ret == -EINVAL && ((gpa | size) & (uint64_t)(pg - 1))
-				  ? " (KVM wants slots aligned to the host "
-				    "page size)"
-				  : "");
+		pcv_set_error(
+			"KVM_SET_USER_MEMORY_REGION slot %u, 0x%llx+0x%llx: "
+			"%s%s",
+			id, (unsigned long long)gpa, (unsigned long long)size,
+			strerror(-ret),
+			ret == -EINVAL && ((gpa | size) & (uint64_t)(pg - 1))
+				? " (KVM wants slots aligned to the host "
+				  "page size)"
+				: "");
 	}
 	return ret < 0 ? ret : 0;
 }
@@ -303,12 +290,12 @@ static int kvm_set_memory(struct ppcvirt_vm *vm, const struct pcv_slot *old,
 		return 0;
 	ret = set_slot(be, nw->id, nw->gpa, nw->size, nw->hva);
 	if (ret && old && set_slot(be, old->id, old->gpa, old->size, old->hva))
-		kvm_notice(vm,
-			   "KVM refused the new memory slot %u and its old "
-			   "contents could not be restored: the kernel no "
-			   "longer maps 0x%llx+0x%llx",
-			   old->id, (unsigned long long)old->gpa,
-			   (unsigned long long)old->size);
+		pcv_log(vm, PPCVIRT_LOG_ERR,
+			"KVM refused the new memory slot %u and its old "
+			"contents could not be restored: the kernel no "
+			"longer maps 0x%llx+0x%llx",
+			old->id, (unsigned long long)old->gpa,
+			(unsigned long long)old->size);
 	return ret;
 }
 
@@ -389,10 +376,10 @@ static int kernel_table(struct ppcvirt_vm *vm, struct pcv_table *t,
 
 		/* Closing the only reference makes the kernel free it. */
 		close(fd);
-		kvm_error("mmap of the kernel's TCE table of LIOBN 0x%llx "
-			  "(%zu bytes): %s",
-			  (unsigned long long)t->liobn, t->map_bytes,
-			  strerror(err));
+		pcv_set_error("mmap of the kernel's TCE table of LIOBN 0x%llx "
+			      "(%zu bytes): %s",
+			      (unsigned long long)t->liobn, t->map_bytes,
+			      strerror(err));
 		return -err;
 	}
 	s->ops = (struct pcv_store_ops){
@@ -440,8 +427,8 @@ static int user_table(struct ppcvirt_vm *vm, struct pcv_table *t,
 	int ret = pcv_store_memfd_init(t);
 
 	if (ret) {
-		kvm_error("user-space TCE table of LIOBN 0x%llx: memfd: %s",
-			  (unsigned long long)t->liobn, strerror(-ret));
+		pcv_set_error("user-space TCE table of LIOBN 0x%llx: memfd: %s",
+			      (unsigned long long)t->liobn, strerror(-ret));
 		return ret;
 	}
 	s->memfd = t->store;
@@ -480,25 +467,51 @@ static int kvm_table_create(struct ppcvirt_vm *vm, struct pcv_table *t)
 	if (fd == -EBUSY) {
 		/* The kernel has a table of this LIOBN: ppcvirt's or one
 		 * still held by an fd or mapping of the VMM. */
-		kvm_error("%s: LIOBN 0x%llx is busy in the kernel", how,
-			  (unsigned long long)t->liobn);
+		pcv_set_error("%s: LIOBN 0x%llx is busy in the kernel", how,
+			      (unsigned long long)t->liobn);
 		ret = -EBUSY;
 		goto out;
 	}
 	t->flags |= PCV_TABLE_USER;
 	ret = user_table(vm, t, s);
 	if (ret == 0 && !atomic_exchange(&be->told, true))
-		kvm_notice(vm,
-			   "KVM could not create the TCE table of LIOBN "
-			   "0x%llx (%s: %s); ppcvirt keeps it in user space, "
-			   "so each of its hypercalls exits to the VMM. "
-			   "ppcvirt_kvm_get_stats() counts such tables; "
-			   "this is reported once per VM.",
-			   (unsigned long long)t->liobn, how, strerror(-fd));
+		pcv_log(vm, PPCVIRT_LOG_NOTICE,
+			"KVM could not create the TCE table of LIOBN "
+			"0x%llx (%s: %s); ppcvirt keeps it in user space, "
+			"so each of its hypercalls exits to the VMM. "
+			"ppcvirt_kvm_get_stats() counts such tables; "
+			"this is reported once per VM.",
+			(unsigned long long)t->liobn, how, strerror(-fd));
 out:
 	if (ret)
 		free(s);
 	return ret;
+}
+
+/*
+ * The kernel's half of a pass-through link (KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE
+ * on a KVM VFIO device) exists only where the VM fd reports
+ * KVM_CAP_SPAPR_TCE_VFIO: a POWER host whose VFIO groups sit behind the
+ * sPAPR TCE IOMMU. ppcvirt's host IOMMU groups (include/ppcvirt/vfio.h:
+ * type1v2 and iommufd) are not such groups, so there is nothing to hand
+ * the kernel; the link is refused rather than half made.
+ */
+static int kvm_link_group(struct ppcvirt_vm *vm, struct pcv_table *t,
+			  struct ppcvirt_iommu_group *g)
+{
+	(void)g;
+	if (check_ext(be_of(vm), KVM_CAP_SPAPR_TCE_VFIO) <= 0) {
+		pcv_set_error("KVM back end: this kernel cannot link a host "
+			      "IOMMU to the TCE table of LIOBN 0x%llx "
+			      "(KVM_CAP_SPAPR_TCE_VFIO is 0)",
+			      (unsigned long long)t->liobn);
+		return -EOPNOTSUPP;
+	}
+	pcv_set_error("KVM back end: KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE needs a "
+		      "VFIO group of the sPAPR TCE IOMMU; this group is not "
+		      "one (LIOBN 0x%llx)",
+		      (unsigned long long)t->liobn);
+	return -EOPNOTSUPP;
 }
 
 const struct pcv_backend pcv_backend_kvm = {
@@ -510,6 +523,7 @@ const struct pcv_backend pcv_backend_kvm = {
 	.enable_hcall = kvm_enable_hcall,
 	.set_memory = kvm_set_memory,
 	.table_create = kvm_table_create,
+	.link_group = kvm_link_group,
 };
 
 PPCVIRT_API int ppcvirt_kvm_get_stats(struct ppcvirt_vm *vm,

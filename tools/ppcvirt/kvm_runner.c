@@ -231,6 +231,14 @@ static int fail(int err, const char *what)
 	return err;
 }
 
+/* The VM's notices (a table the kernel would not hold), on stderr. */
+static void log_notice(void *opaque, int level, const char *msg)
+{
+	(void)opaque;
+	fprintf(stderr, "ppcvirt: %s: %s\n",
+		level <= PPCVIRT_LOG_ERR ? "error" : "notice", msg);
+}
+
 static int xioctl(int fd, unsigned long req, void *arg)
 {
 	int ret;
@@ -396,16 +404,20 @@ int kvm_runner_vm_create(struct kvm_runner *k, struct ppcvirt_vm **out)
 	cfg.kvm_vm_fd = k->vm_fd;
 	ret = ppcvirt_vm_create_with(&cfg, &k->vm);
 	if (ret) {
-		fail(ret, "attaching ppcvirt to the VM");
+		fprintf(stderr,
+			"ppcvirt: kvm: attaching ppcvirt to the VM: %s%s%s\n",
+			strerror(-ret), *ppcvirt_last_error() ? ": " : "",
+			ppcvirt_last_error());
 		teardown(k);
 		return ret;
 	}
+	ppcvirt_vm_set_log(k->vm, log_notice, NULL);
 	/* What QEMU enables at machine init. */
 	ret = enable_hcall(k->vm, PPCVIRT_H_PUT_TCE_INDIRECT);
 	if (!ret)
 		ret = enable_hcall(k->vm, PPCVIRT_H_STUFF_TCE);
 	if (ret) {
-		fail(ret, "KVM_CAP_PPC_ENABLE_HCALL");
+		fprintf(stderr, "ppcvirt: kvm: %s\n", ppcvirt_last_error());
 		ppcvirt_vm_destroy(k->vm);
 		teardown(k);
 		return ret;

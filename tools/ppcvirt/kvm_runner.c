@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ppcvirt/kvm.h>
 
@@ -215,14 +216,6 @@ static __attribute__((noinline)) long kvm_run_preserving_fp(int fd)
 	if (cr & 0x10000000) /* cr0.SO: r3 holds the errno */
 		return -r3;
 	return 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static int fail(int err, const char *what)
@@ -588,9 +581,9 @@ int kvm_runner_repeat(struct kvm_runner *k, struct ppcvirt_vm *vm,
 		return -EINVAL;
 	*exits = 0;
 	mbox_load(k->mb, hc, count);
-	t0 = now_ns();
+	t0 = kvm_runner_now_ns();
 	ret = run_to_done(k, vm, mode, 0, exits);
-	*ns = now_ns() - t0;
+	*ns = kvm_runner_now_ns() - t0;
 	if (ret)
 		return ret;
 	k->st.hcalls += count;
@@ -666,6 +659,14 @@ int kvm_runner_repeat(struct kvm_runner *k, struct ppcvirt_vm *vm,
 }
 
 #endif
+
+uint64_t kvm_runner_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 void kvm_runner_get_stats(const struct kvm_runner *k,
 			  struct kvm_runner_stats *out)

@@ -77,6 +77,9 @@ int kvm_runner_repeat(struct kvm_runner *k, struct ppcvirt_vm *vm,
 		      struct ppcvirt_hcall *hc, uint64_t count,
 		      enum kvm_runner_mode mode, uint64_t *ns, uint64_t *exits);
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t kvm_runner_now_ns(void);
+
 void kvm_runner_get_stats(const struct kvm_runner *k,
 			  struct kvm_runner_stats *out);
 

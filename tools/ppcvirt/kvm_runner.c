@@ -488,6 +488,11 @@ static int run_to_done(struct kvm_runner *k, struct ppcvirt_vm *vm,
 			continue;
 		}
 		memcpy(&x, &run->papr_hcall, sizeof(x));
+		if (mode == KVM_RUNNER_PPCVIRT_TWICE) {
+			struct ppcvirt_hcall y = x;
+
+			ppcvirt_vmm_hcall(vm, &y);
+		}
 		ret = ppcvirt_vmm_hcall(vm, &x);
 		if (ret < 0 && ret != -ENOMEM)
 			break;

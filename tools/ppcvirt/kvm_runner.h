@@ -64,6 +64,9 @@ int kvm_runner_hcall(struct kvm_runner *k, struct ppcvirt_vm *vm,
 enum kvm_runner_mode {
 	KVM_RUNNER_PPCVIRT = 0, /* ppcvirt_vmm_hcall() */
 	KVM_RUNNER_BARE = 1,	/* H_SUCCESS by the runner, nothing else */
+	/* ppcvirt_vmm_hcall() twice per exit: the second call shows what
+	 * ppcvirt costs once the first has warmed what it touches. */
+	KVM_RUNNER_PPCVIRT_TWICE = 2,
 };
 
 /*

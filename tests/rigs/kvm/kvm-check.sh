@@ -70,7 +70,8 @@ set -e
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 
 if [ -n "$hcs" ]; then
-	grep -v '^@@' "$log" | grep -E '(mismatch|error|refusing|^kvm:|^ppcvirt)' || true
+	grep -v "^@@" "$log" | grep -E "(mismatch|error|refusing|^kvm:|^ppcvirt|^/rig/one.hcs)" |
+		sed "s|/rig/one.hcs|$hcs|g" || true
 	rc=$(sed -n 's/^@@RC \([0-9]*\).*/\1/p' "$log" | tail -n 1)
 	if [ -z "$rc" ]; then
 		echo "kvm-check: the guest did not report (qemu exit $qrc); see $log" >&2

@@ -76,10 +76,13 @@ _Static_assert(PCV_KVM_CREATE_SPAPR_TCE_64 == KVM_CREATE_SPAPR_TCE_64 &&
 	       "uAPI layouts");
 #endif
 
+_Static_assert(PPCVIRT_MAX_MEMSLOTS <= 64, "one bit per slot in kvm_be");
+
 struct kvm_be {
 	int fd; /* ppcvirt's duplicate of the VM fd */
 	uint32_t flags;
 	bool legacy_only; /* the kernel has no KVM_CREATE_SPAPR_TCE_64 */
+	uint64_t slots;	  /* bit per KVM slot ppcvirt set (vm->lock) */
 	_Atomic uint64_t kernel_tables;
 	_Atomic uint64_t user_tables;
 	/* Exits of user-space tables already removed. */
@@ -223,12 +226,20 @@ static int kvm_init(struct ppcvirt_vm *vm, const struct ppcvirt_vm_config *cfg)
 	return 0;
 }
 
+static int set_slot(struct kvm_be *be, uint32_t id, uint64_t gpa, uint64_t size,
+		    const void *hva);
+
 static void kvm_fini(struct ppcvirt_vm *vm)
 {
 	struct kvm_be *be = be_of(vm);
 
 	if (!be)
 		return;
+	/* The memory behind ppcvirt's slots is gone with the VM: take the
+	 * slots out of the embedder's KVM VM too. */
+	for (uint32_t id = 0; id < PPCVIRT_MAX_MEMSLOTS; id++)
+		if (be->slots & (1ULL << id))
+			set_slot(be, id, 0, 0, NULL);
 	close(be->fd);
 	free(be);
 	vm->be_priv = NULL;
@@ -259,6 +270,12 @@ static int set_slot(struct kvm_be *be, uint32_t id, uint64_t gpa, uint64_t size,
 	};
 	int ret = vm_ioctl(be, KVM_SET_USER_MEMORY_REGION, &r);
 
+	if (ret == 0 && id < PPCVIRT_MAX_MEMSLOTS) {
+		if (size)
+			be->slots |= 1ULL << id;
+		else
+			be->slots &= ~(1ULL << id);
+	}
 	if (ret < 0) {
 		long pg = sysconf(_SC_PAGESIZE);
 

@@ -285,6 +285,40 @@ static void user_multitce_attach(struct kvm_runner *k, struct ppcvirt_vm *vm)
 		ppcvirt_vm_destroy(second);
 }
 
+/* ppcvirt_vm_destroy() takes ppcvirt's slots out of the KVM VM it leaves
+ * behind: KVM lets a slot number move only once it is deleted. */
+static void destroy_removes_slots(struct kvm_runner *k)
+{
+	struct ppcvirt_vm_config c = {
+		.size = sizeof(c),
+		.backend = PPCVIRT_BACKEND_KVM,
+		.kvm_vm_fd = kvm_runner_vm_fd(k),
+	};
+	struct kvm_userspace_memory_region r = {.slot = 7,
+						.guest_phys_addr = 0x30000000,
+						.memory_size = 0x10000};
+	struct ppcvirt_vm *third;
+	void *p = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int a, b = -1, d;
+
+	a = ppcvirt_vm_create_with(&c, &third);
+	if (!a) {
+		b = ppcvirt_vm_alloc_memory(third, 7, 0x20000000, 0x10000, NULL,
+					    NULL);
+		ppcvirt_vm_destroy(third);
+	}
+	r.userspace_addr = (uint64_t)(uintptr_t)p;
+	d = ioctl(kvm_runner_vm_fd(k), KVM_SET_USER_MEMORY_REGION, &r);
+	check("destroy-removes-slots", a == 0 && b == 0 && d == 0,
+	      "attach %d, slot 7 via ppcvirt %d; after destroy KVM takes "
+	      "slot 7 elsewhere: %d",
+	      a, b, d);
+	r.memory_size = 0;
+	ioctl(kvm_runner_vm_fd(k), KVM_SET_USER_MEMORY_REGION, &r);
+	munmap(p, 0x10000);
+}
+
 static int fake_map(void *be, uint64_t iova, uint64_t len, void *hva,
 		    uint32_t perm, unsigned flags)
 {
@@ -469,6 +503,7 @@ int main(void)
 	slots(k, vm);
 	user_multitce_attach(k, vm);
 	vfio_link(vm);
+	destroy_removes_slots(k);
 	kvm_runner_close(k);
 	in_child(fallback);
 	in_child(mmap_failure);

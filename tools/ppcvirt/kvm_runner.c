@@ -266,6 +266,19 @@ int kvm_runner_open(uint32_t vm_flags, struct kvm_runner **out)
 		close(fd);
 		return -ENODEV;
 	}
+	/* /dev/kvm answers even when no HV module is loaded; only a VM
+	 * proves there is a KVM to run on. */
+	ret = ioctl(fd, KVM_CREATE_VM, 0);
+	if (ret < 0) {
+		ret = -errno;
+		fprintf(stderr,
+			"ppcvirt: --backend kvm: /dev/kvm cannot create a VM: "
+			"%s (is kvm_hv loaded?)\n",
+			strerror(errno));
+		close(fd);
+		return ret;
+	}
+	close(ret);
 	k = calloc(1, sizeof(*k));
 	if (!k) {
 		close(fd);

@@ -107,7 +107,8 @@ PPCVIRT_API void ppcvirt_vcpu_destroy(struct ppcvirt_vcpu *vcpu);
  * registered with the engine, hcall not enabled, unknown opcode, or a
  * back end the engine could not complete) and @hc is the exit record for
  * the VMM; hc->ret is then undefined until the VMM sets it. -EINVAL for
- * NULL arguments.
+ * NULL arguments; -EOPNOTSUPP on a VM whose hypercalls the kernel runs
+ * (PPCVIRT_BACKEND_KVM, include/ppcvirt/kvm.h).
  *
  * Context: vCPU thread; vCPUs run concurrently with each other, with
  * translations and with table creation and removal.
@@ -147,7 +148,8 @@ enum ppcvirt_tier {
  * (1 << PPCVIRT_TIER_SLOW); 0 sends every hcall to the VMM.
  *
  * Context: control plane.
- * Return: 0, -EINVAL for other bits.
+ * Return: 0, -EINVAL for other bits, -EOPNOTSUPP on a VM whose
+ * hypercalls the kernel runs (PPCVIRT_BACKEND_KVM).
  */
 PPCVIRT_API int ppcvirt_vm_set_tiers(struct ppcvirt_vm *vm, unsigned mask);
 

@@ -507,8 +507,12 @@ static int run_to_done(struct kvm_runner *k, struct ppcvirt_vm *vm,
 			ppcvirt_vmm_hcall(vm, &y);
 		}
 		ret = ppcvirt_vmm_hcall(vm, &x);
-		if (ret < 0 && ret != -ENOMEM)
+		if (ret < 0 && ret != -ENOMEM) {
+			fprintf(stderr, "ppcvirt: kvm: ppcvirt_vmm_hcall: %s\n",
+				strerror((int)-ret));
+			ret = -EIO;
 			break;
+		}
 		memcpy(&run->papr_hcall, &x, sizeof(x));
 	}
 	if (!secs)

@@ -710,15 +710,16 @@ static void host_vm_destroy(void *opaque, struct ppcvirt_vm *vm)
 	struct ppcvirt_kvm_stats ks;
 
 	if (ppcvirt_kvm_get_stats(vm, &ks) == 0)
-		printf("kvm: %llu hcalls, %llu in the kernel, %llu exits "
-		       "(%llu for user-space tables); tables at the end: "
-		       "%llu in the kernel, %llu in user space\n",
-		       (unsigned long long)k->st.hcalls,
-		       (unsigned long long)k->st.in_kernel,
-		       (unsigned long long)ks.exits,
-		       (unsigned long long)ks.user_table_exits,
-		       (unsigned long long)ks.kernel_tables,
-		       (unsigned long long)ks.user_tables);
+		fprintf(stderr,
+			"kvm: %llu hcalls, %llu in the kernel, %llu exits "
+			"(%llu for user-space tables); tables at the end: "
+			"%llu in the kernel, %llu in user space\n",
+			(unsigned long long)k->st.hcalls,
+			(unsigned long long)k->st.in_kernel,
+			(unsigned long long)ks.exits,
+			(unsigned long long)ks.user_table_exits,
+			(unsigned long long)ks.kernel_tables,
+			(unsigned long long)ks.user_tables);
 	kvm_runner_vm_destroy(k, vm);
 }
 

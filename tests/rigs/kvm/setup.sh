@@ -21,7 +21,7 @@ have xz || need="$need xz-utils"
 have cmake || need="$need cmake"
 have pkg-config || need="$need pkg-config"
 foreign=""
-for p in libc6-dev liburcu-dev liblzma-dev; do
+for p in libc6-dev liburcu-dev liblzma-dev libjson-c-dev; do
 	have_pkg "$p:$arch" || foreign="$foreign $p:$arch"
 done
 if [ -n "$need$foreign" ]; then

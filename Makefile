@@ -22,7 +22,7 @@ check: all
 # QEMU TCG with nested HV (tests/rigs/kvm/README.md). HCS=FILE replays one
 # script there instead of the suites.
 kvm-check: deps
-	sh tests/rigs/kvm/kvm-check.sh $(BUILD)/kvm-check $(HCS)
+	JOBS=$(JOBS) sh tests/rigs/kvm/kvm-check.sh $(BUILD)/kvm-check $(HCS)
 
 # The main job: benchmarks and trace replays, end to end.
 demo: all

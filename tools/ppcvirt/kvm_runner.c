@@ -78,6 +78,7 @@ struct kvm_runner {
 	struct ppcvirt_vm *vm;
 	struct kvm_runner_stats st;
 	struct ppcvirt_replay_host host;
+	bool plain_run; /* kvm_runner_set_plain_run() */
 };
 
 _Static_assert(sizeof(struct ppcvirt_hcall) ==
@@ -441,6 +442,18 @@ void kvm_runner_vm_destroy(struct kvm_runner *k, struct ppcvirt_vm *vm)
 	teardown(k);
 }
 
+static long kvm_run(struct kvm_runner *k)
+{
+	if (k->plain_run)
+		return ioctl(k->vcpu_fd, KVM_RUN, 0) < 0 ? -errno : 0;
+	return kvm_run_preserving_fp(k->vcpu_fd);
+}
+
+void kvm_runner_set_plain_run(struct kvm_runner *k, bool plain)
+{
+	k->plain_run = plain;
+}
+
 /* One KVM_RUN under the watchdog. */
 static long run_once(struct kvm_runner *k, unsigned secs)
 {
@@ -448,7 +461,7 @@ static long run_once(struct kvm_runner *k, unsigned secs)
 
 	watchdog_fired = 0;
 	alarm(secs);
-	ret = kvm_run_preserving_fp(k->vcpu_fd);
+	ret = kvm_run(k);
 	alarm(0);
 	if (ret == -EINTR && watchdog_fired)
 		return -ETIMEDOUT;
@@ -475,7 +488,7 @@ static int run_to_done(struct kvm_runner *k, struct ppcvirt_vm *vm,
 		if (secs)
 			ret = run_once(k, secs);
 		else
-			ret = kvm_run_preserving_fp(k->vcpu_fd);
+			ret = kvm_run(k);
 		if (ret == -EINTR && !secs && watchdog_fired)
 			ret = -ETIMEDOUT;
 		if (ret == -EINTR)
@@ -642,6 +655,12 @@ int kvm_runner_vm_fd(const struct kvm_runner *k)
 {
 	(void)k;
 	return -1;
+}
+
+void kvm_runner_set_plain_run(struct kvm_runner *k, bool plain)
+{
+	(void)k;
+	(void)plain;
 }
 
 int kvm_runner_vm_create(struct kvm_runner *k, struct ppcvirt_vm **out)

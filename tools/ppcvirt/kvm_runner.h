@@ -17,6 +17,7 @@
 #ifndef PPCVIRT_TOOL_KVM_RUNNER_H
 #define PPCVIRT_TOOL_KVM_RUNNER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <ppcvirt/ppcvirt.h>
@@ -79,6 +80,13 @@ enum kvm_runner_mode {
 int kvm_runner_repeat(struct kvm_runner *k, struct ppcvirt_vm *vm,
 		      struct ppcvirt_hcall *hc, uint64_t count,
 		      enum kvm_runner_mode mode, uint64_t *ns, uint64_t *exits);
+
+/*
+ * Issue KVM_RUN as a plain ioctl, without preserving the FP/VMX registers
+ * (the rig's control experiment, tests/rigs/kvm/kvm_fpguard.c). Never in
+ * the CLI.
+ */
+void kvm_runner_set_plain_run(struct kvm_runner *k, bool plain);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t kvm_runner_now_ns(void);

@@ -3,7 +3,7 @@
 # real-KVM checks and the exit-path measurements. They share the replay
 # runner's KVM plumbing (tools/ppcvirt/kvm_runner.c) and use the public
 # API only.
-foreach(prog kvm_checks kvm_perf)
+foreach(prog kvm_checks kvm_fpguard kvm_perf)
   add_executable(${prog} ${CMAKE_CURRENT_LIST_DIR}/${prog}.c
                  ${PROJECT_SOURCE_DIR}/tools/ppcvirt/kvm_runner.c)
   set_target_properties(${prog} PROPERTIES RUNTIME_OUTPUT_DIRECTORY

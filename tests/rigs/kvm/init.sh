@@ -59,6 +59,14 @@ else
 			check "hcs/$name/exits" $r "exits $got, expected $want"
 		fi
 	done
+	# QEMU traces: translations (xlate) read the kernel's table.
+	for f in /rig/traces/*.log; do
+		out=$(/rig/ppcvirt replay --backend kvm --profile qemu "$f" 2>&1)
+		rc=$?
+		echo "$out"
+		[ $rc = 0 ] && r=pass || r=fail
+		check "trace/$(basename "$f" .log)" $r "exit status $rc, $(echo "$out" | grep -o "[0-9]* xlates checked" | tail -n 1)"
+	done
 	for p in /rig/bin/*; do
 		[ -x "$p" ] && "$p"
 	done

@@ -50,6 +50,8 @@ if [ -n "$hcs" ]; then
 	append=rig.hcs
 else
 	cp "$top"/tests/hcs/kvm/*.hcs "$root/rig/hcs/"
+	mkdir -p "$root/rig/traces"
+	cp "$top"/tests/cli/trace_small.log "$root/rig/traces/"
 	for p in "$out"/ppc64le/examples/kvm_vmm "$out"/ppc64le/tests/rigs/kvm/kvm_*; do
 		[ -x "$p" ] && cp "$p" "$root/rig/bin/"
 	done

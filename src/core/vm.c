@@ -319,6 +319,8 @@ PPCVIRT_API int ppcvirt_vm_set_tiers(struct ppcvirt_vm *vm, unsigned mask)
 
 	if (!vm || (mask & ~ok))
 		return -EINVAL;
+	if (!vm->engine_tiers)
+		return -EOPNOTSUPP; /* the kernel runs the tiers */
 	atomic_store(&vm->tiers, mask);
 	return 0;
 }

@@ -340,7 +340,7 @@ PPCVIRT_API int ppcvirt_vm_tce_info(struct ppcvirt_vm *vm, uint64_t liobn,
 		*out = (struct ppcvirt_tce_info){
 			.liobn = t->liobn,
 			.page_shift = t->page_shift,
-			.flags = t->flags,
+			.flags = t->flags & PPCVIRT_TCE_VMM_ONLY,
 			.offset = t->offset,
 			.size = t->size,
 			.bus_offset = t->bus_offset,

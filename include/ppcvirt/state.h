@@ -191,14 +191,14 @@ struct ppcvirt_state_section {
 #define PPCVIRT_STATE_SEC_TLB	     8
 #define PPCVIRT_STATE_SEC_END	     0xffff
 
-typedef void (*ppcvirt_state_section_fn)(
-	void *opaque, const struct ppcvirt_state_section *s);
+typedef void (*ppcvirt_state_section_fn)(void *opaque,
+					 const struct ppcvirt_state_section *s);
 
 /* What ppcvirt_state_verify() tells about the stream. */
 struct ppcvirt_state_info {
-	uint32_t version;    /* format version of the stream */
-	uint32_t pass;	     /* 0: full stream; n: migration pass n */
-	uint64_t migration;  /* migration id (0 for a checkpoint) */
+	uint32_t version;   /* format version of the stream */
+	uint32_t pass;	    /* 0: full stream; n: migration pass n */
+	uint64_t migration; /* migration id (0 for a checkpoint) */
 	uint64_t sections;
 	uint64_t bytes;
 };
@@ -223,11 +223,11 @@ struct ppcvirt_migration;
 
 /* What one pass sent. */
 struct ppcvirt_migration_pass {
-	uint32_t pass;	      /* 1 for the first (full) pass */
-	uint32_t tables;      /* tables in the pass */
-	uint64_t entries;     /* table entries sent */
-	uint64_t bytes;	      /* stream bytes */
-	uint64_t dirty_left;  /* entries dirtied while the pass ran */
+	uint32_t pass;	     /* 1 for the first (full) pass */
+	uint32_t tables;     /* tables in the pass */
+	uint64_t entries;    /* table entries sent */
+	uint64_t bytes;	     /* stream bytes */
+	uint64_t dirty_left; /* entries dirtied while the pass ran */
 };
 
 /**
@@ -331,7 +331,8 @@ PPCVIRT_API int64_t ppcvirt_vm_get_dirty_log(struct ppcvirt_vm *vm,
 PPCVIRT_API int ppcvirt_vm_mark_dirty(struct ppcvirt_vm *vm, uint64_t gpa,
 				      uint64_t len);
 
-/* ---- enumeration ---------------------------------------------------------- */
+/* ---- enumeration ----------------------------------------------------------
+ */
 
 /**
  * ppcvirt_vm_list_tces() - the LIOBNs of the VM's tables.

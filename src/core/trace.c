@@ -64,8 +64,8 @@ void pcv_trace_emit(struct ppcvirt_vm *vm, uint32_t event, uint64_t a0,
 		    uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		    uint64_t a5)
 {
-	struct ppcvirt_trace ev = {
-		.event = event, .args = {a0, a1, a2, a3, a4, a5}};
+	struct ppcvirt_trace ev = {.event = event,
+				   .args = {a0, a1, a2, a3, a4, a5}};
 
 	if (!pcv_tracing(vm))
 		return;
@@ -89,7 +89,8 @@ void pcv_trace_pre_save(struct ppcvirt_vm *vm, const struct pcv_table *t)
 		       t->bus_offset, t->page_shift, 0, 0);
 }
 
-/* ---- QEMU's names and formats ---------------------------------------------- */
+/* ---- QEMU's names and formats ----------------------------------------------
+ */
 
 static const char *const names[PPCVIRT_TRACE_COUNT][2] = {
 	[PPCVIRT_TRACE_PUT] = {"spapr_iommu_put", "spapr_iommu_pci_put"},
@@ -162,8 +163,9 @@ PPCVIRT_API int ppcvirt_trace_format(const struct ppcvirt_trace *ev, char *buf,
 		break;
 	case PPCVIRT_TRACE_XLATE:
 		n = snprintf(buf, len,
-			     "%s liobn=0x%" PRIx64 " 0x%" PRIx64 " -> 0x%" PRIx64
-			     " perm=%" PRIu64 " mask=0x%" PRIx32,
+			     "%s liobn=0x%" PRIx64 " 0x%" PRIx64
+			     " -> 0x%" PRIx64 " perm=%" PRIu64
+			     " mask=0x%" PRIx32,
 			     name, a[0], a[1], a[2], a[3], (uint32_t)a[4]);
 		break;
 	case PPCVIRT_TRACE_NEW_TABLE:
@@ -186,12 +188,13 @@ PPCVIRT_API int ppcvirt_trace_format(const struct ppcvirt_trace *ev, char *buf,
 			     (uint32_t)a[4]);
 		break;
 	case PPCVIRT_TRACE_DDW_QUERY:
-		n = snprintf(buf, len,
-			     "%s buid=0x%" PRIx64 " addr=0x%" PRIx32
-			     ", %u windows available, max window size=0x%" PRIx64
-			     ", mask=0x%" PRIx32,
-			     name, a[0], (uint32_t)a[1], (unsigned)a[2], a[3],
-			     (uint32_t)a[4]);
+		n = snprintf(
+			buf, len,
+			"%s buid=0x%" PRIx64 " addr=0x%" PRIx32
+			", %u windows available, max window size=0x%" PRIx64
+			", mask=0x%" PRIx32,
+			name, a[0], (uint32_t)a[1], (unsigned)a[2], a[3],
+			(uint32_t)a[4]);
 		break;
 	case PPCVIRT_TRACE_DDW_CREATE:
 		n = snprintf(buf, len,

@@ -15,9 +15,8 @@ struct pcv_table;
 /* Is anyone listening? One relaxed load: the hot path's whole cost. */
 static inline bool pcv_tracing(const struct ppcvirt_vm *vm)
 {
-	return pcv_unlikely(
-		atomic_load_explicit(&vm->tracer, memory_order_relaxed) !=
-		NULL);
+	return pcv_unlikely(atomic_load_explicit(&vm->tracer,
+						 memory_order_relaxed) != NULL);
 }
 
 /* Emit an event (takes the RCU read lock itself). */

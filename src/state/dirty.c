@@ -150,8 +150,9 @@ PPCVIRT_API int ppcvirt_vm_mark_dirty(struct ppcvirt_vm *vm, uint64_t gpa,
 	if (!vm || len == 0)
 		return -EINVAL;
 	pcv_rcu_lock();
-	s = pcv_slot_find(atomic_load_explicit(&vm->slots, memory_order_acquire),
-			  gpa, len);
+	s = pcv_slot_find(
+		atomic_load_explicit(&vm->slots, memory_order_acquire), gpa,
+		len);
 	if (s)
 		pcv_slot_mark(s, gpa, len);
 	else

@@ -47,14 +47,14 @@ enum rank {
 };
 
 struct ltab {
-	bool diff;	      /* TABLE_DIFF (else TABLE) */
-	uint64_t liobn;	      /* geometry: from the section, or the dst's */
+	bool diff;	/* TABLE_DIFF (else TABLE) */
+	uint64_t liobn; /* geometry: from the section, or the dst's */
 	uint32_t page_shift, flags;
 	uint64_t offset, size;
-	uint64_t entries;     /* in its RUNS */
-	uint64_t next;	      /* the next run may start here */
-	size_t runs0, nruns;  /* its RUNS sections in plan.runs */
-	struct pcv_table *t;  /* new (TABLE) or the destination's (diff) */
+	uint64_t entries;    /* in its RUNS */
+	uint64_t next;	     /* the next run may start here */
+	size_t runs0, nruns; /* its RUNS sections in plan.runs */
+	struct pcv_table *t; /* new (TABLE) or the destination's (diff) */
 	struct pcv_table *replaced; /* TABLE over a destination table */
 };
 
@@ -173,8 +173,9 @@ static int parse_ranges(struct plan *p, const struct pcv_sec *s, uint64_t idx,
 
 	if (pcv_r32(&c) != 0 || c.bad ||
 	    (uint64_t)count * 16 != (uint64_t)(c.end - c.p))
-		return bad(s, idx, -EBADMSG, "count %u does not match length "
-					     "%" PRIu64,
+		return bad(s, idx, -EBADMSG,
+			   "count %u does not match length "
+			   "%" PRIu64,
 			   count, s->len);
 	*arr = c.p;
 	*n = count;
@@ -316,8 +317,8 @@ static int parse_diff(struct plan *p, const struct pcv_sec *s, uint64_t idx,
 	if (GROW(p, tabs, ntabs, captabs))
 		return -ENOMEM;
 	e = &p->tabs[p->ntabs++];
-	*e = (struct ltab){.diff = true, .liobn = liobn, .t = t,
-			   .runs0 = p->nruns};
+	*e = (struct ltab){
+		.diff = true, .liobn = liobn, .t = t, .runs0 = p->nruns};
 	if (t) {
 		e->page_shift = t->page_shift;
 		e->offset = t->offset;
@@ -361,8 +362,7 @@ static int parse_runs(struct plan *p, const struct pcv_sec *s, uint64_t idx)
 
 	if (pcv_r32(&c) != 0 || c.bad)
 		return bad(s, idx, -EBADMSG, "truncated header");
-	if (!e || e->liobn != liobn ||
-	    p->nruns != e->runs0 + e->nruns)
+	if (!e || e->liobn != liobn || p->nruns != e->runs0 + e->nruns)
 		return bad(s, idx, -EBADMSG,
 			   "runs of table 0x%" PRIx64
 			   " do not follow that table's section",
@@ -375,8 +375,7 @@ static int parse_runs(struct plan *p, const struct pcv_sec *s, uint64_t idx)
 		if (pcv_r32(&c) != 0 || c.bad)
 			return bad(s, idx, -EBADMSG, "run %u: truncated", k);
 		if (count == 0 || first < e->next ||
-		    __builtin_add_overflow(first, count, &end) ||
-		    end > e->size)
+		    __builtin_add_overflow(first, count, &end) || end > e->size)
 			return bad(s, idx, -EINVAL,
 				   "run %u (entries 0x%" PRIx64 "+%u) of table "
 				   "0x%" PRIx64 " is empty, overlaps the one "
@@ -390,13 +389,15 @@ static int parse_runs(struct plan *p, const struct pcv_sec *s, uint64_t idx)
 
 			if (!entry_ok(p, e, v, &cache))
 				return bad(s, idx, -ENXIO,
-					   "table 0x%" PRIx64 " entry 0x%" PRIx64
-					   " = 0x%" PRIx64 " maps no whole page "
+					   "table 0x%" PRIx64
+					   " entry 0x%" PRIx64 " = 0x%" PRIx64
+					   " maps no whole page "
 					   "of the destination's guest memory",
 					   liobn, first + i, v);
 			/* A new table is private: fill it as we go. */
 			if (!e->diff && e->t && v) {
-				uint64_t page = (first + i) >> e->t->tpage_shift;
+				uint64_t page =
+					(first + i) >> e->t->tpage_shift;
 
 				atomic_store_explicit(&e->t->entries[first + i],
 						      v, memory_order_relaxed);
@@ -543,8 +544,7 @@ static int rank_of(uint16_t id)
 /* The previous run-carrying section's table has a run gap when a RUNS
  * section was cut; the TABLE/DIFF sections themselves are checked by
  * their parsers. */
-static int parse_section(struct plan *p, const struct pcv_sec *s,
-			 uint64_t idx)
+static int parse_section(struct plan *p, const struct pcv_sec *s, uint64_t idx)
 {
 	int rank = rank_of(s->id);
 
@@ -619,10 +619,9 @@ static int parse_end(struct plan *p)
 
 	for (size_t i = 0; i < p->ntabs; i++)
 		full += !p->tabs[i].diff;
-	if (p->seen_vm &&
-	    ((p->r.pass <= 1 && p->n_tables != full) ||
-	     (p->r.pass > 1 && p->n_tables != p->ntabs) ||
-	     p->n_phbs != p->nphbs || p->n_tlbs != p->ntlbs)) {
+	if (p->seen_vm && ((p->r.pass <= 1 && p->n_tables != full) ||
+			   (p->r.pass > 1 && p->n_tables != p->ntabs) ||
+			   p->n_phbs != p->nphbs || p->n_tlbs != p->ntlbs)) {
 		pcv_set_error("vm section: it counts %u tables, %u PHBs and "
 			      "%u TLBs; the stream has %zu, %zu and %zu",
 			      p->n_tables, p->n_phbs, p->n_tlbs, p->ntabs,
@@ -747,7 +746,8 @@ PPCVIRT_API int ppcvirt_state_verify(const void *buf, size_t len,
 	return ret;
 }
 
-/* ---- prepare and commit ----------------------------------------------------- */
+/* ---- prepare and commit -----------------------------------------------------
+ */
 
 /* The destination's PHB of @index, if it has one. */
 static struct ppcvirt_phb *dst_phb(struct ppcvirt_vm *vm, uint32_t index)
@@ -783,10 +783,11 @@ static int prepare(struct plan *p)
 		h->obj = dst_phb(vm, h->cfg.index);
 		if (h->obj) {
 			if (memcmp(&h->obj->cfg, &h->cfg, sizeof(h->cfg))) {
-				pcv_set_error("phb section %zu: the destination "
-					      "has PHB %u with another "
-					      "configuration",
-					      i, h->cfg.index);
+				pcv_set_error(
+					"phb section %zu: the destination "
+					"has PHB %u with another "
+					"configuration",
+					i, h->cfg.index);
 				return -EINVAL;
 			}
 			continue;
@@ -891,8 +892,10 @@ static void apply_diff(struct plan *p, const struct ltab *e)
 
 				for (uint32_t j = 0; j < m; j++)
 					vals[j] = pcv_get64(v + 8ull * (i + j));
-				for (uint64_t pg = (first + i) >> t->tpage_shift;
-				     pg <= (first + i + m - 1) >> t->tpage_shift;
+				for (uint64_t pg =
+					     (first + i) >> t->tpage_shift;
+				     pg <= (first + i + m - 1) >>
+				     t->tpage_shift;
 				     pg++)
 					pcv_tpage_probe(t, pg);
 				pcv_range_commit(t, first + i, m, vals, 0);
@@ -936,9 +939,8 @@ static void commit(struct plan *p)
 		if (e->diff)
 			apply_diff(p, e);
 		pcv_trace_emit(vm, PPCVIRT_TRACE_POST_LOAD, e->liobn,
-			       e->replaced ? e->replaced->size : 0,
-			       e->t->size, e->t->bus_offset, e->t->page_shift,
-			       0);
+			       e->replaced ? e->replaced->size : 0, e->t->size,
+			       e->t->bus_offset, e->t->page_shift, 0);
 	}
 	if (p->seen_vm) {
 		atomic_store(&vm->profile, p->profile);
@@ -955,8 +957,7 @@ static void commit(struct plan *p)
 			h->fresh = false;
 		} else {
 			memcpy(h->obj->win, h->win, sizeof(h->win));
-			memcpy(h->obj->def_win, h->def_win,
-			       sizeof(h->def_win));
+			memcpy(h->obj->def_win, h->def_win, sizeof(h->def_win));
 		}
 		a->phbs[i] = h->obj;
 	}

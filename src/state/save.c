@@ -41,8 +41,7 @@
 #include "tce/table.h"
 
 /* Bytes of one run: {u64 first, u32 count, u32 reserved} + count u64. */
-#define RUN_HDR	 16
-
+#define RUN_HDR 16
 
 /* Wraps the embedder's sink: it is a callback, so it may not call back
  * into the control plane (docs/threading.md). */
@@ -55,7 +54,6 @@ static int guarded_write(void *opaque, const void *buf, size_t len)
 {
 	const struct ppcvirt_state_sink *in = opaque;
 	int ret;
-
 
 	pcv_cb_enter();
 	ret = in->write(in->opaque, buf, len);
@@ -262,7 +260,8 @@ static uint64_t table_diff(struct pcv_writer *w, struct pcv_table *t)
 		/* Skip the log's holes (never-marked pages) without reading
 		 * them, which would allocate them. */
 		if (i % wpp == 0) {
-			off_t at = lseek(t->dirty_fd, (off_t)(i * 8), SEEK_DATA);
+			off_t at =
+				lseek(t->dirty_fd, (off_t)(i * 8), SEEK_DATA);
 
 			if (at < 0)
 				break; /* ENXIO: no mark after here */
@@ -297,7 +296,8 @@ static uint64_t dirty_count(const struct pcv_table *t)
 
 	for (uint64_t i = 0; d && i < words; i++) {
 		if (i % wpp == 0) {
-			off_t at = lseek(t->dirty_fd, (off_t)(i * 8), SEEK_DATA);
+			off_t at =
+				lseek(t->dirty_fd, (off_t)(i * 8), SEEK_DATA);
 
 			if (at < 0)
 				break;
@@ -312,7 +312,8 @@ static uint64_t dirty_count(const struct pcv_table *t)
 	return n;
 }
 
-/* ---- the object list ------------------------------------------------------ */
+/* ---- the object list ------------------------------------------------------
+ */
 
 static int objs_check(const struct ppcvirt_state_objects *o)
 {
@@ -336,7 +337,8 @@ static int objs_check(const struct ppcvirt_state_objects *o)
 	return 0;
 }
 
-static void sec_blobs(struct pcv_writer *w, const struct ppcvirt_state_objects *o)
+static void sec_blobs(struct pcv_writer *w,
+		      const struct ppcvirt_state_objects *o)
 {
 	for (uint32_t i = 0; i < o->nblobs && !w->err; i++) {
 		const struct ppcvirt_state_blob *b = &o->blobs[i];
@@ -400,7 +402,8 @@ PPCVIRT_API int ppcvirt_state_save(const struct ppcvirt_state_objects *o,
 	return ret;
 }
 
-/* ---- live migration -------------------------------------------------------- */
+/* ---- live migration --------------------------------------------------------
+ */
 
 struct sent {
 	uint64_t liobn, serial;
@@ -465,9 +468,8 @@ static void migration_free(struct ppcvirt_migration *m)
 	free(m);
 }
 
-PPCVIRT_API int
-ppcvirt_migration_start(const struct ppcvirt_state_objects *o,
-			struct ppcvirt_migration **out)
+PPCVIRT_API int ppcvirt_migration_start(const struct ppcvirt_state_objects *o,
+					struct ppcvirt_migration **out)
 {
 	struct ppcvirt_migration *m;
 	const struct pcv_tableset *ts;
@@ -561,8 +563,8 @@ static int do_pass(struct ppcvirt_migration *m,
 	}
 	gs.inner = *sink;
 	gs.outer = (struct ppcvirt_state_sink){guarded_write, &gs.inner};
-	ret = pcv_writer_init(&w, &gs.outer,
-			      s.pass > 1 ? PCV_STATE_DELTA : 0, m->id, s.pass);
+	ret = pcv_writer_init(&w, &gs.outer, s.pass > 1 ? PCV_STATE_DELTA : 0,
+			      m->id, s.pass);
 	if (ret == 0) {
 		pcv_rcu_lock();
 		sec_vm(&w, m->vm, ts ? (uint32_t)ts->n : 0, m->objs.nphbs,

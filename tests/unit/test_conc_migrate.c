@@ -23,10 +23,10 @@
 #include "support.h"
 #include "test.h"
 
-#define RW    (PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE)
-#define RAM   (8ull << 20)
-#define L     0x80000000ull
-#define NENT  (1ull << 16)
+#define RW     (PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE)
+#define RAM    (8ull << 20)
+#define L      0x80000000ull
+#define NENT   (1ull << 16)
 #define PASSES 6
 
 static struct tvm S, D;
@@ -113,10 +113,10 @@ static void *device_thread(void *arg)
 	(void)arg;
 	while (!atomic_load(&stop)) {
 		uint64_t ioba = (next(&x) % NENT) << 12;
-		int r = (x >> 40) & 1
-				? ppcvirt_dma_read(S.vm, L, ioba, buf, sizeof(buf))
-				: ppcvirt_dma_write(S.vm, L, ioba, buf,
-						    sizeof(buf));
+		int r = (x >> 40) & 1 ? ppcvirt_dma_read(S.vm, L, ioba, buf,
+							 sizeof(buf))
+				      : ppcvirt_dma_write(S.vm, L, ioba, buf,
+							  sizeof(buf));
 
 		/* Unmapped (-EFAULT) or read-only (-EACCES) entries are the
 		 * guest's business; anything else is not. */

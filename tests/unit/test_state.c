@@ -116,12 +116,11 @@ static void world_tlb(struct ppcvirt_tlb *tlb, unsigned salt)
 static void world_init(struct world *w, enum ppcvirt_profile prof)
 {
 	struct ppcvirt_phb_config cfg;
-	struct ppcvirt_create_spapr_tce_64 vio = {
-		.liobn = LV,
-		.page_shift = 16,
-		.flags = PPCVIRT_TCE_VMM_ONLY,
-		.offset = 3,
-		.size = 100};
+	struct ppcvirt_create_spapr_tce_64 vio = {.liobn = LV,
+						  .page_shift = 16,
+						  .flags = PPCVIRT_TCE_VMM_ONLY,
+						  .offset = 3,
+						  .size = 100};
 	struct ppcvirt_create_spapr_tce_64 big = {
 		.liobn = LBIG, .page_shift = 12, .size = 1ull << 28};
 	uint64_t liobn, start;
@@ -318,7 +317,8 @@ static bool same_answers(struct world *s, struct world *d)
 	return ok;
 }
 
-/* ---- tests ----------------------------------------------------------------- */
+/* ---- tests -----------------------------------------------------------------
+ */
 
 static void round_trip(void)
 {
@@ -485,7 +485,8 @@ static size_t split(const struct buf *b, struct sec *out, size_t max)
 			len = len << 8 | b->p[pos + 8 + (size_t)i];
 		out[n++] = (struct sec){
 			.id = (uint16_t)(b->p[pos] | b->p[pos + 1] << 8),
-			.version = (uint16_t)(b->p[pos + 2] | b->p[pos + 3] << 8),
+			.version =
+				(uint16_t)(b->p[pos + 2] | b->p[pos + 3] << 8),
 			.p = b->p + pos + 16,
 			.len = len,
 		};
@@ -699,14 +700,16 @@ static void dma_dirty_log(void)
 	tvm_init(&t, RAM, PPCVIRT_PROFILE_STRICT);
 	CHECK_EQ(tvm_table(&t, L, 12, 0, 64), 0);
 	for (uint64_t i = 0; i < 8; i++)
-		CHECK_EQ(ppcvirt_tce_put(t.vm, L, i, ((0x100 + i * 2) << 12) | RW),
+		CHECK_EQ(ppcvirt_tce_put(t.vm, L, i,
+					 ((0x100 + i * 2) << 12) | RW),
 			 0);
 	CHECK_EQ(ppcvirt_vm_get_dirty_log(t.vm, 0, bits, sizeof(bits)),
 		 -EINVAL); /* logging is off */
 	CHECK_EQ(ppcvirt_dma_write(t.vm, L, 0x800, pkt, sizeof(pkt)), 0);
 	CHECK_EQ(ppcvirt_vm_dirty_log_start(t.vm), 0);
 	CHECK_EQ(ppcvirt_vm_get_dirty_log(t.vm, 0, bits, 8), -EINVAL);
-	CHECK_EQ(ppcvirt_vm_get_dirty_log(t.vm, 7, bits, sizeof(bits)), -ENOENT);
+	CHECK_EQ(ppcvirt_vm_get_dirty_log(t.vm, 7, bits, sizeof(bits)),
+		 -ENOENT);
 	CHECK_EQ(ppcvirt_vm_get_dirty_log(t.vm, 0, bits, sizeof(bits)), 0);
 	/* 9000 bytes from IOBA 0x800 touch IOMMU pages 0, 1 and 2: guest
 	 * pages 0x100, 0x102 and 0x104. */
@@ -739,7 +742,8 @@ static void dma_dirty_log(void)
 	CHECK_EQ(ppcvirt_vm_mark_dirty(t.vm, (1ull << 32) + 0x2000, 0x2000), 0);
 	CHECK_EQ(ppcvirt_vm_get_dirty_log(t.vm, 2, bits, sizeof(bits)), 2);
 	CHECK_EQ(ppcvirt_vm_dirty_log_stop(t.vm), 0);
-	CHECK_EQ(ppcvirt_vm_get_dirty_log(t.vm, 0, bits, sizeof(bits)), -EINVAL);
+	CHECK_EQ(ppcvirt_vm_get_dirty_log(t.vm, 0, bits, sizeof(bits)),
+		 -EINVAL);
 	tvm_fini(&t);
 }
 

@@ -34,15 +34,17 @@
 
 #include "core/common.h"
 
-#define PCV_STATE_MAGIC "PPCVSTAT"
-#define PCV_HDR_LEN	32
-#define PCV_SEC_HDR_LEN 16
-#define PCV_SEC_SUM_LEN 8
-#define PCV_SEC_MAX	(1u << 20)
-#define PCV_STATE_DELTA 0x1u /* header flag: a migration pass after the first  \
-			      */
-#define PCV_SEC_RUNS	 9   /* entries of the table section before it */
-#define PCV_RUNS_HDR_LEN 16  /* u64 liobn, u32 nruns, u32 reserved */
+/* Header flag: a migration pass after the first. */
+#define PCV_STATE_DELTA 0x1u
+/* Section of entries of the table section before it. */
+#define PCV_SEC_RUNS 9
+
+#define PCV_STATE_MAGIC	 "PPCVSTAT"
+#define PCV_HDR_LEN	 32
+#define PCV_SEC_HDR_LEN	 16
+#define PCV_SEC_SUM_LEN	 8
+#define PCV_SEC_MAX	 (1u << 20)
+#define PCV_RUNS_HDR_LEN 16 /* u64 liobn, u32 nruns, u32 reserved */
 
 /* ---- little-endian fields ---------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ppcvirt replay: run QEMU TCE traces (.log, .log.xz) and hcall scripts
- * (.hcs) through the library's replay engine (include/ppcvirt/replay.h)
+ * (.hcs) through the replay engine of the tools library (tools/lib/replay.h)
  * and report every disagreement.
  *
  * Files are streamed: plain files with read(2), .xz (recognised by its
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <ppcvirt/replay.h>
+#include "replay.h"
 
 #include "cli.h"
 #include "cmds.h"

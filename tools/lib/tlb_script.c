@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * BookE e500 TLB scripts: the parser and runner behind `ppcvirt tlb replay`
- * (and the fuzzer), in the library so both share one implementation.
+ * (and the unit tests and the fuzzer), in the tools library so they share
+ * one implementation that libppcvirt does not carry.
  *
  * Format (docs/booke.md): one statement per line; '#' starts a comment;
  * numbers are hexadecimal with or without 0x (geometry counts: decimal
@@ -39,7 +40,8 @@
 
 #include <ppcvirt/ppcvirt.h>
 
-#include "core/text.h"
+#include "text.h"
+#include "tlb_script.h"
 
 #define MAX_TOKENS   16
 #define MAX_LINE_LEN 4096

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: MIT
+# The library as users get it (label "abi", tests/abi/, docs/abi.md):
+#  - abi_headers: every public header alone, as C11 -pedantic and C++11;
+#  - abi_linkage: the .so exports exactly the functions the headers
+#    declare, all versioned, and libppcvirt.a has no global pcv_* symbol.
+# The latter needs the plain library: not under sanitizers or fuzzing,
+# where the objects carry instrumentation a consumer would have to match.
+set(PCV_ABI ${CMAKE_CURRENT_SOURCE_DIR}/abi)
+
+if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
+  find_program(PPCVIRT_CXX NAMES clang++ c++ g++)
+else()
+  find_program(PPCVIRT_CXX NAMES g++ c++ clang++)
+endif()
+if(NOT PPCVIRT_CXX)
+  set(PPCVIRT_CXX "")
+endif()
+add_test(NAME abi_headers
+         COMMAND sh ${PCV_ABI}/headers.sh ${PROJECT_SOURCE_DIR}/include
+                 ${CMAKE_C_COMPILER} ${PPCVIRT_CXX})
+set_tests_properties(abi_headers PROPERTIES LABELS "abi")
+
+if(NOT PPCVIRT_SANITIZE AND NOT PPCVIRT_FUZZ)
+  # gcc -aux-info lists the declarations the compiler sees.
+  find_program(PPCVIRT_GCC NAMES gcc)
+  add_test(NAME abi_linkage
+           COMMAND sh ${PCV_ABI}/linkage.sh $<TARGET_FILE:ppcvirt>
+                   $<TARGET_FILE:ppcvirt_static> ${PROJECT_SOURCE_DIR}/include
+                   ${PPCVIRT_GCC} $<TARGET_SONAME_FILE_NAME:ppcvirt>)
+  set_tests_properties(abi_linkage PROPERTIES LABELS "abi")
+
+endif()

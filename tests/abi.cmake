@@ -2,8 +2,10 @@
 # The library as users get it (label "abi", tests/abi/, docs/abi.md):
 #  - abi_headers: every public header alone, as C11 -pedantic and C++11;
 #  - abi_linkage: the .so exports exactly the functions the headers
-#    declare, all versioned, and libppcvirt.a has no global pcv_* symbol.
-# The latter needs the plain library: not under sanitizers or fuzzing,
+#    declare, all versioned, and libppcvirt.a has no global pcv_* symbol;
+#  - abi_install: install to a fresh prefix, then build and run a consumer
+#    through pkg-config (shared, static) and find_package (both targets);
+# The last two need the plain library: not under sanitizers or fuzzing,
 # where the objects carry instrumentation a consumer would have to match.
 set(PCV_ABI ${CMAKE_CURRENT_SOURCE_DIR}/abi)
 
@@ -28,5 +30,18 @@ if(NOT PPCVIRT_SANITIZE AND NOT PPCVIRT_FUZZ)
                    $<TARGET_FILE:ppcvirt_static> ${PROJECT_SOURCE_DIR}/include
                    ${PPCVIRT_GCC} $<TARGET_SONAME_FILE_NAME:ppcvirt>)
   set_tests_properties(abi_linkage PROPERTIES LABELS "abi")
+
+  set(man_pages "")
+  foreach(p ${PPCVIRT_MAN_PAGES})
+    get_filename_component(n ${p} NAME)
+    list(APPEND man_pages ${n})
+  endforeach()
+  add_test(NAME abi_install
+           COMMAND sh ${PCV_ABI}/install_consumer.sh ${PROJECT_SOURCE_DIR}
+                   ${PROJECT_VERSION} ${PPCVIRT_SOVERSION}
+                   ${CMAKE_INSTALL_LIBDIR} ${CMAKE_C_COMPILER}
+                   ${CMAKE_COMMAND} ${CMAKE_CURRENT_BINARY_DIR}/abi-install
+                   ${PROJECT_BINARY_DIR} ${man_pages})
+  set_tests_properties(abi_install PROPERTIES LABELS "abi" TIMEOUT 300)
 
 endif()

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+# What `make install` / `cmake --install` puts where (GNUInstallDirs):
+#   lib/         libppcvirt.so.<VERSION> (+ soname and dev links), libppcvirt.a
+#   include/     ppcvirt/*.h
+#   bin/         ppcvirt
+#   lib/pkgconfig/ppcvirt.pc, lib/cmake/ppcvirt/ (find_package(ppcvirt))
+#   share/doc/ppcvirt/  README.md and docs/*.md
+# Users consume it either way (tests/abi/install_consumer.sh does both):
+#   cc app.c $(pkg-config --cflags --libs ppcvirt)
+#   find_package(ppcvirt) + ppcvirt::ppcvirt or ppcvirt::ppcvirt_static
+
+install(TARGETS ppcvirt ppcvirt_static EXPORT ppcvirtTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS ppcvirt_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES ${PPCVIRT_HEADERS}
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/ppcvirt)
+
+# ---- pkg-config ------------------------------------------------------------
+# Written at install time, with the prefix the install is made to (make
+# install PREFIX=..., cmake --install --prefix ...), not the one configured:
+# absolute paths like every other .pc file on Debian, so pkg-config's
+# system-directory filtering works, and right under DESTDIR staging, which
+# is not part of the prefix. (A ${pcfiledir}-relative prefix would also
+# follow the install, but prints ../.. paths and breaks with an absolute
+# libdir.)
+foreach(d LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${d}}")
+    set(PPCVIRT_PC_${d} "${CMAKE_INSTALL_${d}}")
+  else()
+    set(PPCVIRT_PC_${d} "\${prefix}/${CMAKE_INSTALL_${d}}")
+  endif()
+endforeach()
+set(PPCVIRT_PC_OUT ${PROJECT_BINARY_DIR}/install/ppcvirt.pc)
+install(CODE "
+  set(PPCVIRT_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+  set(PPCVIRT_PC_LIBDIR [[${PPCVIRT_PC_LIBDIR}]])
+  set(PPCVIRT_PC_INCLUDEDIR [[${PPCVIRT_PC_INCLUDEDIR}]])
+  set(PROJECT_VERSION ${PROJECT_VERSION})
+  configure_file([[${PROJECT_SOURCE_DIR}/cmake/ppcvirt.pc.in]]
+                 [[${PPCVIRT_PC_OUT}]] @ONLY)")
+install(FILES ${PPCVIRT_PC_OUT} DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# ---- CMake package ---------------------------------------------------------
+include(CMakePackageConfigHelpers)
+set(PPCVIRT_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/ppcvirt)
+install(EXPORT ppcvirtTargets NAMESPACE ppcvirt::
+        DESTINATION ${PPCVIRT_CMAKEDIR})
+configure_package_config_file(cmake/ppcvirtConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/install/ppcvirtConfig.cmake
+  INSTALL_DESTINATION ${PPCVIRT_CMAKEDIR})
+# 0.x: a minor release may change the API (the soname says whether the ABI
+# changed); from 1.0 on this becomes SameMajorVersion.
+write_basic_package_version_file(
+  ${PROJECT_BINARY_DIR}/install/ppcvirtConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/install/ppcvirtConfig.cmake
+              ${PROJECT_BINARY_DIR}/install/ppcvirtConfigVersion.cmake
+        DESTINATION ${PPCVIRT_CMAKEDIR})
+
+# ---- docs ------------------------------------------------------------------
+file(GLOB PPCVIRT_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PPCVIRT_DOCS}
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -58,6 +58,29 @@ install(FILES ${PROJECT_BINARY_DIR}/install/ppcvirtConfig.cmake
               ${PROJECT_BINARY_DIR}/install/ppcvirtConfigVersion.cmake
         DESTINATION ${PPCVIRT_CMAKEDIR})
 
+# ---- ABI baseline (docs/abi.md) --------------------------------------------
+# `make abi-baseline`: record the ABI of this build as the reference the
+# abi_diff test compares with. Deliberate: only at a release, or with a
+# bumped soname.
+find_program(PPCVIRT_ABIDW abidw)
+if(PPCVIRT_ABIDW AND NOT PPCVIRT_SANITIZE AND NOT PPCVIRT_FUZZ)
+  add_custom_target(abi-baseline
+    COMMAND ${PPCVIRT_ABIDW} --headers-dir ${PROJECT_SOURCE_DIR}/include/ppcvirt
+            --drop-private-types --no-corpus-path --no-comp-dir-path
+            --short-locs --no-elf-needed --type-id-style hash
+            --out-file ${PROJECT_SOURCE_DIR}/tests/abi/libppcvirt.abi.xml
+            $<TARGET_FILE:ppcvirt>
+    COMMAND sh -c "echo $0 >\"$1\"" ${PROJECT_VERSION}
+            ${PROJECT_SOURCE_DIR}/tests/abi/libppcvirt.abi.version
+    DEPENDS ppcvirt VERBATIM
+    COMMENT "ABI baseline: tests/abi/libppcvirt.abi.xml (${PROJECT_VERSION})")
+else()
+  add_custom_target(abi-baseline
+    COMMAND ${CMAKE_COMMAND} -E echo
+            "abi-baseline: needs abidw (abigail-tools) and a build without sanitizers or fuzzing"
+    COMMAND ${CMAKE_COMMAND} -E false)
+endif()
+
 # ---- docs ------------------------------------------------------------------
 file(GLOB PPCVIRT_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PPCVIRT_DOCS}

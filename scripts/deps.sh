@@ -18,6 +18,8 @@ if [ "${PPCVIRT_DEPS_FULL:-0}" = 1 ]; then
 	have_cmd clang || need="$need clang"
 	have_cmd clang-format || need="$need clang-format"
 	have_cmd cppcheck || need="$need cppcheck"
+	# abidiff/abidw: the ABI check against tests/abi/ (skipped without).
+	have_cmd abidiff || need="$need abigail-tools"
 	[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 		need="$need libclang-rt-dev"
 fi

@@ -5,7 +5,10 @@
 #    declare, all versioned, and libppcvirt.a has no global pcv_* symbol;
 #  - abi_install: install to a fresh prefix, then build and run a consumer
 #    through pkg-config (shared, static) and find_package (both targets);
-# The last two need the plain library: not under sanitizers or fuzzing,
+#  - abi_diff: abidiff against the committed baseline; fails on removed or
+#    changed interfaces unless the version, soname and symbol versions
+#    were bumped (skipped without abigail-tools or debug info).
+# The last three need the plain library: not under sanitizers or fuzzing,
 # where the objects carry instrumentation a consumer would have to match.
 set(PCV_ABI ${CMAKE_CURRENT_SOURCE_DIR}/abi)
 
@@ -44,4 +47,9 @@ if(NOT PPCVIRT_SANITIZE AND NOT PPCVIRT_FUZZ)
                    ${PROJECT_BINARY_DIR} ${man_pages})
   set_tests_properties(abi_install PROPERTIES LABELS "abi" TIMEOUT 300)
 
+  add_test(NAME abi_diff
+           COMMAND sh ${PCV_ABI}/abi_check.sh $<TARGET_FILE:ppcvirt>
+                   ${PROJECT_SOURCE_DIR}/include/ppcvirt ${PCV_ABI}
+                   ${PROJECT_VERSION})
+  set_tests_properties(abi_diff PROPERTIES LABELS "abi" SKIP_RETURN_CODE 77)
 endif()

@@ -4,6 +4,7 @@
 #   include/     ppcvirt/*.h
 #   bin/         ppcvirt
 #   lib/pkgconfig/ppcvirt.pc, lib/cmake/ppcvirt/ (find_package(ppcvirt))
+#   share/man/   ppcvirt.1, ppcvirt.3 (built with scdoc when it is found)
 #   share/doc/ppcvirt/  README.md and docs/*.md
 # Users consume it either way (tests/abi/install_consumer.sh does both):
 #   cc app.c $(pkg-config --cflags --libs ppcvirt)
@@ -57,6 +58,38 @@ write_basic_package_version_file(
 install(FILES ${PROJECT_BINARY_DIR}/install/ppcvirtConfig.cmake
               ${PROJECT_BINARY_DIR}/install/ppcvirtConfigVersion.cmake
         DESTINATION ${PPCVIRT_CMAKEDIR})
+
+# ---- manual pages (scdoc) --------------------------------------------------
+# man/<name>.<section>.scd -> <build>/man/<name>.<section>. scdoc is small,
+# made for man pages, and packaged by Debian; pages are only built when it
+# is installed (scripts/deps.sh installs it).
+find_program(PPCVIRT_SCDOC scdoc)
+file(GLOB PPCVIRT_MAN_SOURCES CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/man/*.scd)
+set(PPCVIRT_MAN_PAGES "")
+if(PPCVIRT_SCDOC)
+  foreach(src ${PPCVIRT_MAN_SOURCES})
+    get_filename_component(page ${src} NAME)
+    string(REGEX REPLACE "\\.scd$" "" page ${page})
+    string(REGEX MATCH "[1-9]$" section ${page})
+    if(NOT section)
+      message(FATAL_ERROR "${src}: name it <page>.<section>.scd")
+    endif()
+    set(out ${PROJECT_BINARY_DIR}/man/${page})
+    add_custom_command(OUTPUT ${out}
+      COMMAND sh -c "\"$0\" <\"$1\" >\"$2.tmp\" && mv \"$2.tmp\" \"$2\""
+              ${PPCVIRT_SCDOC} ${src} ${out}
+      DEPENDS ${src}
+      COMMENT "scdoc ${page}" VERBATIM)
+    list(APPEND PPCVIRT_MAN_PAGES ${out})
+    install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
+  endforeach()
+  file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/man)
+  add_custom_target(man ALL DEPENDS ${PPCVIRT_MAN_PAGES})
+else()
+  message(STATUS "scdoc not found: manual pages are not built "
+                 "(scripts/deps.sh installs it)")
+endif()
 
 # ---- ABI baseline (docs/abi.md) --------------------------------------------
 # `make abi-baseline`: record the ABI of this build as the reference the

@@ -13,6 +13,8 @@ have_cmd pkg-config || need="$need pkg-config"
 have_cmd xz || need="$need xz-utils"
 if ! have_cmd pkg-config || ! have_pc liburcu-bp; then need="$need liburcu-dev"; fi
 if ! have_cmd pkg-config || ! have_pc liblzma; then need="$need liblzma-dev"; fi
+# Manual pages (ppcvirt.1, ppcvirt.3) for make install.
+have_cmd scdoc || need="$need scdoc"
 if [ "${PPCVIRT_DEPS_FULL:-0}" = 1 ]; then
 	# CI extras: clang (sanitizers, libFuzzer) and clang-format.
 	have_cmd clang || need="$need clang"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # The library as users get it (label "abi", tests/abi/, docs/abi.md):
 #  - abi_headers: every public header alone, as C11 -pedantic and C++11;
+#  - abi_man3: ppcvirt(3) has a paragraph for each public header;
 #  - abi_linkage: the .so exports exactly the functions the headers
 #    declare, all versioned, and libppcvirt.a has no global pcv_* symbol;
 #  - abi_install: install to a fresh prefix, then build and run a consumer
@@ -24,6 +25,11 @@ add_test(NAME abi_headers
          COMMAND sh ${PCV_ABI}/headers.sh ${PROJECT_SOURCE_DIR}/include
                  ${CMAKE_C_COMPILER} ${PPCVIRT_CXX})
 set_tests_properties(abi_headers PROPERTIES LABELS "abi")
+
+add_test(NAME abi_man3
+         COMMAND sh ${PCV_ABI}/man3_headers.sh ${PROJECT_SOURCE_DIR}/include
+                 ${PROJECT_SOURCE_DIR}/man/ppcvirt.3.scd)
+set_tests_properties(abi_man3 PROPERTIES LABELS "abi")
 
 if(NOT PPCVIRT_SANITIZE AND NOT PPCVIRT_FUZZ)
   # gcc -aux-info lists the declarations the compiler sees.

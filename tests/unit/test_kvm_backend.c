@@ -19,7 +19,7 @@
 
 #include <ppcvirt/kvm.h>
 #include <ppcvirt/ppcvirt.h>
-#include <ppcvirt/replay.h>
+#include "replay.h"
 
 #include "test.h"
 

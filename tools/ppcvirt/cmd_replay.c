@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ppcvirt replay: run QEMU TCE traces (.log, .log.xz) and hcall scripts
- * (.hcs) through the library's replay engine (include/ppcvirt/replay.h)
+ * (.hcs) through the replay engine of the tools library (tools/lib/replay.h)
  * and report every disagreement.
  *
  * Files are streamed: read(2) in fixed-size chunks, .xz (recognised by
@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <ppcvirt/replay.h>
+#include "replay.h"
 
 #include "cli.h"
 #include "cmds.h"

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include <ppcvirt/ppcvirt.h>
-#include <ppcvirt/replay.h>
+#include "replay.h"
 
 struct kvm_runner;
 
@@ -39,7 +39,7 @@ struct kvm_runner_stats {
 int kvm_runner_open(uint32_t vm_flags, struct kvm_runner **out);
 void kvm_runner_close(struct kvm_runner *k);
 
-/* The replay host (include/ppcvirt/replay.h) of the runner. */
+/* The replay host (tools/lib/replay.h) of the runner. */
 const struct ppcvirt_replay_host *kvm_runner_host(struct kvm_runner *k);
 
 /*

@@ -3,6 +3,10 @@
  * Replay of QEMU TCE traces and hand-written hcall scripts against the
  * library (docs/replay.md has the formats).
  *
+ * Part of the tools library (tools/lib/), linked by the CLI, the tests
+ * and the fuzzers, not of libppcvirt: it uses the public API only, and
+ * its formats may change without touching the library's ABI.
+ *
  * A replay owns a VM, one vCPU and, when needed, DDW PHBs; it parses
  * lines, runs every hypercall through ppcvirt_vcpu_hcall() (completing
  * exits with ppcvirt_vmm_hcall()), and compares each result with the
@@ -16,11 +20,11 @@
  * ppcvirt_replay_rewind(), feed it again. A script is run in one pass.
  * ppcvirt_replay_buffer() does all of it for an in-memory buffer.
  *
- * The library never prints: mismatches go to a callback and are counted;
+ * The engine never prints: mismatches go to a callback and are counted;
  * a malformed line stops the replay with an error naming the line.
  */
-#ifndef PPCVIRT_REPLAY_H
-#define PPCVIRT_REPLAY_H
+#ifndef PPCVIRT_TOOLS_REPLAY_H
+#define PPCVIRT_TOOLS_REPLAY_H
 
 #include <stddef.h>
 #include <stdint.h>

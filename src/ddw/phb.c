@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/trace.h"
 #include "core/vm.h"
 #include "ddw/phb.h"
 
@@ -387,6 +388,9 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		phb = find_buid(phbs, nphbs, (uint64_t)args[1] << 32 | args[2]);
 		if (!phb || ppcvirt_phb_query(phb, &q))
 			goto param;
+		pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_QUERY, phb->cfg.buid,
+			       args[0], q.windows_available, q.largest_block5,
+			       q.page_mask, 0);
 		rets[0] = st(PPCVIRT_RTAS_SUCCESS);
 		rets[1] = q.windows_available;
 		if (nret == 6) {
@@ -414,6 +418,9 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 			rets[0] = st(PPCVIRT_RTAS_HW_ERROR);
 			return 0;
 		}
+		pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_CREATE, phb->cfg.buid,
+			       args[0], 1ULL << args[3], 1ULL << args[4], start,
+			       liobn);
 		rets[0] = st(PPCVIRT_RTAS_SUCCESS);
 		rets[1] = (uint32_t)liobn;
 		rets[2] = (uint32_t)(start >> 32);
@@ -430,6 +437,9 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		ret = ppcvirt_phb_remove_window(phb, args[0]);
 		if (ret == -ENOENT || ret == -EOPNOTSUPP)
 			goto param;
+		if (!ret)
+			pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_REMOVE,
+				       args[0], 0, 0, 0, 0, 0);
 		rets[0] =
 			st(ret ? PPCVIRT_RTAS_HW_ERROR : PPCVIRT_RTAS_SUCCESS);
 		return 0;
@@ -440,6 +450,9 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		if (!phb || phb->cfg.windows_supported < 2)
 			goto param;
 		ret = ppcvirt_phb_reset(phb);
+		if (!ret)
+			pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_RESET,
+				       phb->cfg.buid, args[0], 0, 0, 0, 0);
 		rets[0] =
 			st(ret ? PPCVIRT_RTAS_HW_ERROR : PPCVIRT_RTAS_SUCCESS);
 		return 0;

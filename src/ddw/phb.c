@@ -248,8 +248,13 @@ static uint32_t query_mask(uint64_t shift_mask)
 	return m;
 }
 
-PPCVIRT_API int ppcvirt_phb_query(const struct ppcvirt_phb *phb,
-				  struct ppcvirt_ddw_query *out)
+/*
+ * The RTAS operations trace as QEMU's RTAS handlers do, on success only,
+ * with the PE's config address when the call came through
+ * ppcvirt_rtas_ddw() (0 when the VMM called the PHB function directly).
+ */
+static int query_at(const struct ppcvirt_phb *phb, uint32_t addr,
+		    struct ppcvirt_ddw_query *out)
 {
 	if (!phb || !out)
 		return -EINVAL;
@@ -264,7 +269,16 @@ PPCVIRT_API int ppcvirt_phb_query(const struct ppcvirt_phb *phb,
 		.largest_block5 = 0x80000000u,
 		.migration_mask = 0,
 	};
+	pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_QUERY, phb->cfg.buid, addr,
+		       out->windows_available, out->largest_block5,
+		       out->page_mask, 0);
 	return 0;
+}
+
+PPCVIRT_API int ppcvirt_phb_query(const struct ppcvirt_phb *phb,
+				  struct ppcvirt_ddw_query *out)
+{
+	return query_at(phb, 0, out);
 }
 
 /*
@@ -272,11 +286,9 @@ PPCVIRT_API int ppcvirt_phb_query(const struct ppcvirt_phb *phb,
  * RTAS status they map to: parameter errors first (-EINVAL), then the
  * hardware errors (-ENOSPC, -E2BIG, table creation).
  */
-PPCVIRT_API int ppcvirt_phb_create_window(struct ppcvirt_phb *phb,
-					  uint32_t page_shift,
-					  uint32_t window_shift,
-					  uint64_t *liobn_out,
-					  uint64_t *start_out)
+static int create_at(struct ppcvirt_phb *phb, uint32_t addr,
+		     uint32_t page_shift, uint32_t window_shift,
+		     uint64_t *liobn_out, uint64_t *start_out)
 {
 	uint64_t start, entries, bytes, end;
 	unsigned n;
@@ -310,11 +322,24 @@ PPCVIRT_API int ppcvirt_phb_create_window(struct ppcvirt_phb *phb,
 	ret = win_enable(phb, n, page_shift, start, entries);
 	if (ret)
 		return ret;
+	pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_CREATE, phb->cfg.buid, addr,
+		       1ULL << page_shift, 1ULL << window_shift, start,
+		       win_liobn(phb, n));
 	if (liobn_out)
 		*liobn_out = win_liobn(phb, n);
 	if (start_out)
 		*start_out = start;
 	return 0;
+}
+
+PPCVIRT_API int ppcvirt_phb_create_window(struct ppcvirt_phb *phb,
+					  uint32_t page_shift,
+					  uint32_t window_shift,
+					  uint64_t *liobn_out,
+					  uint64_t *start_out)
+{
+	return create_at(phb, 0, page_shift, window_shift, liobn_out,
+			 start_out);
 }
 
 static int window_of(const struct ppcvirt_phb *phb, uint64_t liobn)
@@ -340,8 +365,13 @@ PPCVIRT_API int ppcvirt_phb_remove_window(struct ppcvirt_phb *phb,
 		return -ENOENT;
 	def = phb->def_win[n];
 	win_disable(phb, (unsigned)n);
-	if (enabled_count(phb) == 0 && !def)
-		return ppcvirt_phb_reset(phb);
+	if (enabled_count(phb) == 0 && !def) {
+		int ret = ppcvirt_phb_reset(phb);
+
+		if (ret)
+			return ret;
+	}
+	pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_REMOVE, liobn, 0, 0, 0, 0, 0);
 	return 0;
 }
 
@@ -386,11 +416,8 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		if (nargs != 3 || (nret != 5 && nret != 6))
 			goto param;
 		phb = find_buid(phbs, nphbs, (uint64_t)args[1] << 32 | args[2]);
-		if (!phb || ppcvirt_phb_query(phb, &q))
+		if (!phb || query_at(phb, args[0], &q))
 			goto param;
-		pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_QUERY, phb->cfg.buid,
-			       args[0], q.windows_available, q.largest_block5,
-			       q.page_mask, 0);
 		rets[0] = st(PPCVIRT_RTAS_SUCCESS);
 		rets[1] = q.windows_available;
 		if (nret == 6) {
@@ -410,17 +437,13 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		phb = find_buid(phbs, nphbs, (uint64_t)args[1] << 32 | args[2]);
 		if (!phb)
 			goto param;
-		ret = ppcvirt_phb_create_window(phb, args[3], args[4], &liobn,
-						&start);
+		ret = create_at(phb, args[0], args[3], args[4], &liobn, &start);
 		if (ret == -EINVAL || ret == -EOPNOTSUPP)
 			goto param;
 		if (ret) {
 			rets[0] = st(PPCVIRT_RTAS_HW_ERROR);
 			return 0;
 		}
-		pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_CREATE, phb->cfg.buid,
-			       args[0], 1ULL << args[3], 1ULL << args[4], start,
-			       liobn);
 		rets[0] = st(PPCVIRT_RTAS_SUCCESS);
 		rets[1] = (uint32_t)liobn;
 		rets[2] = (uint32_t)(start >> 32);
@@ -437,9 +460,6 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		ret = ppcvirt_phb_remove_window(phb, args[0]);
 		if (ret == -ENOENT || ret == -EOPNOTSUPP)
 			goto param;
-		if (!ret)
-			pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_REMOVE,
-				       args[0], 0, 0, 0, 0, 0);
 		rets[0] =
 			st(ret ? PPCVIRT_RTAS_HW_ERROR : PPCVIRT_RTAS_SUCCESS);
 		return 0;

@@ -465,7 +465,11 @@ bool pcv_tce_trace(const struct pcv_hctx *c, int idx,
 		   struct ppcvirt_trace *ev)
 {
 	const struct pcv_table *t = c->table;
-	uint64_t liobn = hc->args[0], ioba = hc->args[1];
+	/* A successful H_GET_TCE has put its result in args[0] (r4). */
+	uint64_t liobn = idx == PCV_HC_GET && ret == PPCVIRT_H_SUCCESS && t
+				 ? t->liobn
+				 : hc->args[0];
+	uint64_t ioba = hc->args[1];
 	uint64_t psize = t ? page_size(t) : 4096, i, tce, done;
 
 	*ev = (struct ppcvirt_trace){0};

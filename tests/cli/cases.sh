@@ -457,12 +457,55 @@ case_plot() {
 		bad "x.PNG is not PNG"
 }
 
+case_checkpoint_options() {
+	hcs=$FIX/one_mismatch.hcs
+	run replay --checkpoint-every 0 "$hcs"
+	want_status 2
+	want_re err "^ppcvirt replay: error: --checkpoint-every: '0' is not a number from 1"
+	run replay --save-at 3 "$hcs"
+	want_status 2
+	want_line err "ppcvirt replay: error: --save-at and --state go together"
+	run replay --state s.st "$hcs"
+	want_status 2
+	run replay --save-at 3 --state s.st "$hcs" "$hcs"
+	want_status 2
+	want_line err "ppcvirt replay: error: --save-at, --resume and --trace-out take one FILE"
+	run replay --backend kvm --checkpoint-every 5 "$hcs"
+	want_status 2
+	want_line err "ppcvirt replay: error: checkpoints need the engine back end"
+	run_in "$hcs" replay --resume - -
+	want_status 2
+	run replay --trace-out /nonexistent/dir/t.log "$hcs"
+	want_status 2
+	want_re err "^/nonexistent/dir/t.log: error: cannot create: "
+	# The script has one mismatch (line 7): checkpoints do not hide it,
+	# and --json counts them (3 hcalls, one checkpoint after each).
+	run replay --json --checkpoint-every 1 "$hcs"
+	want_status 1
+	want_json files/0/mismatches=1 files/0/checkpoints=3 \
+		files/0/checkpoint_bytes? files/0/resumed_at_line=null
+	# Saved after line 7 (the mismatch), resumed: the mismatch is counted
+	# once, in the first run, and carried by the state.
+	run replay --save-at 7 --state s.st "$hcs"
+	want_status 1
+	[ -s s.st ] && ok || bad "no state written"
+	run replay --json --resume s.st "$hcs"
+	want_status 1
+	want_json files/0/mismatches=1 files/0/resumed_at_line=7
+	# A state file that is not one.
+	printf 'hello' >junk.st
+	run replay --resume junk.st "$hcs"
+	want_status 2
+	want_re err "error: state: "
+}
+
 case_man() {
 	command -v scdoc >/dev/null 2>&1 || { echo "no scdoc"; exit 77; }
 	scdoc <"$SRC/man/ppcvirt.1.scd" >man.1 2>err && ok || bad "scdoc: $(cat err)"
 	# Every subcommand and option of the help texts is in the manual.
 	for opt in --profile --kind --max-report --json-lines --quiet --save \
-		--all --size --seconds --plot --quick; do
+		--all --size --seconds --plot --quick --checkpoint-every \
+		--save-at --state --resume --trace-out; do
 		grep -q -e "$opt" "$SRC/man/ppcvirt.1.scd" && ok ||
 			bad "man page lacks $opt"
 	done

@@ -167,6 +167,7 @@ int pcv_rp_hcall(struct ppcvirt_replay *r, uint64_t nr, uint64_t a0,
 
 int pcv_rp_add_mem(struct ppcvirt_replay *r, uint64_t gpa, uint64_t size)
 {
+	struct pcv_rp_slot *sl = &r->slots[r->next_slot];
 	int ret;
 
 	if (size > r->limit || r->mem_total > r->limit - size)
@@ -177,15 +178,50 @@ int pcv_rp_add_mem(struct ppcvirt_replay *r, uint64_t gpa, uint64_t size)
 				   (unsigned long long)r->limit);
 	if (r->next_slot >= PPCVIRT_MAX_MEMSLOTS)
 		return pcv_rp_fail(r, -ENOSPC, "too many memory slots");
+	if (r->stateful && size) {
+		/* Pages: the library refuses slots that are not 4 KiB
+		 * multiples, so whole pages cover the slot. */
+		sl->written = calloc((size / 4096 + 63) / 64 + 1, 8);
+		if (!sl->written)
+			return pcv_rp_fail(r, -ENOMEM, "out of memory");
+	}
 	ret = ppcvirt_vm_alloc_memory(r->vm, r->next_slot, gpa, size, NULL,
 				      NULL);
-	if (ret)
+	if (ret) {
+		free(sl->written);
+		sl->written = NULL;
 		return pcv_rp_fail(r, ret,
 				   "cannot add guest memory 0x%llx+0x%llx: %s",
 				   (unsigned long long)gpa,
 				   (unsigned long long)size, strerror(-ret));
+	}
+	sl->gpa = gpa;
+	sl->size = size;
 	r->next_slot++;
 	r->mem_total += size;
+	return 0;
+}
+
+int pcv_rp_write_guest(struct ppcvirt_replay *r, uint64_t gpa, const void *buf,
+		       uint64_t len)
+{
+	int ret = ppcvirt_vm_write_guest(r->vm, gpa, buf, len);
+
+	if (ret || !r->stateful || !len)
+		return ret;
+	for (uint32_t i = 0; i < r->next_slot; i++) {
+		struct pcv_rp_slot *sl = &r->slots[i];
+
+		/* write_guest succeeded: the range is inside one slot. */
+		if (gpa >= sl->gpa && gpa - sl->gpa < sl->size) {
+			uint64_t first = (gpa - sl->gpa) / 4096;
+			uint64_t last = (gpa - sl->gpa + len - 1) / 4096;
+
+			for (uint64_t pg = first; pg <= last; pg++)
+				sl->written[pg / 64] |= 1ULL << (pg % 64);
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -286,6 +322,8 @@ static int vm_setup(struct ppcvirt_replay *r)
 	if (!ret)
 		ret = ppcvirt_vm_set_profile(r->vm,
 					     (enum ppcvirt_profile)r->profile);
+	if (!ret)
+		ret = pcv_rp_vm_attach(r);
 	return ret;
 }
 
@@ -295,7 +333,8 @@ PPCVIRT_API int ppcvirt_replay_create(const struct ppcvirt_replay_config *cfg,
 	struct ppcvirt_replay *r;
 	int ret;
 
-	if (!cfg || !out || cfg->flags & ~PPCVIRT_REPLAY_BOUNDED ||
+	if (!cfg || !out ||
+	    cfg->flags & ~(PPCVIRT_REPLAY_BOUNDED | PPCVIRT_REPLAY_STATEFUL) ||
 	    cfg->reserved ||
 	    (cfg->kind != PPCVIRT_REPLAY_TRACE &&
 	     cfg->kind != PPCVIRT_REPLAY_SCRIPT) ||
@@ -317,7 +356,9 @@ PPCVIRT_API int ppcvirt_replay_create(const struct ppcvirt_replay_config *cfg,
 	r->profile = r->profile_fixed ? cfg->profile : PPCVIRT_PROFILE_STRICT;
 	r->res.profile = r->profile;
 	r->phase = cfg->kind == PPCVIRT_REPLAY_TRACE ? PCV_RP_SCAN : PCV_RP_RUN;
-	ret = vm_setup(r);
+	ret = pcv_rp_state_init(r);
+	if (!ret)
+		ret = vm_setup(r);
 	if (ret) {
 		ppcvirt_replay_destroy(r);
 		return ret;
@@ -336,19 +377,31 @@ PPCVIRT_API void ppcvirt_replay_destroy(struct ppcvirt_replay *r)
 		r->cfg.host->vm_destroy(r->cfg.host->opaque, r->vm);
 	else
 		ppcvirt_vm_destroy(r->vm);
+	pcv_rp_state_free(r);
 	free(r);
 }
 
 static int do_line(struct ppcvirt_replay *r, const char *p, const char *end)
 {
+	int ret;
+
+	if (r->stopped)
+		return 0; /* the rest of the input, after cfg.stop_after */
 	r->line++;
-	if (r->phase == PCV_RP_RUN)
-		r->res.lines++;
 	if (end > p && end[-1] == '\r')
 		end--;
+	if (r->phase == PCV_RP_RUN) {
+		if (pcv_rp_resume_skip(r, p, end, &ret))
+			return ret;
+		r->res.lines++;
+	}
 	if (r->cfg.kind == PPCVIRT_REPLAY_TRACE)
-		return pcv_rp_trace_line(r, p, end);
-	return pcv_rp_script_line(r, p, end);
+		ret = pcv_rp_trace_line(r, p, end);
+	else
+		ret = pcv_rp_script_line(r, p, end);
+	if (!ret && r->phase == PCV_RP_RUN && r->stateful)
+		ret = pcv_rp_after_line(r);
+	return ret;
 }
 
 PPCVIRT_API int ppcvirt_replay_feed(struct ppcvirt_replay *r, const void *buf,
@@ -456,6 +509,10 @@ PPCVIRT_API int ppcvirt_replay_finish(struct ppcvirt_replay *r,
 		if (!r->err && r->phase == PCV_RP_SCAN)
 			pcv_rp_fail(r, -EINVAL,
 				    "trace ended before its second pass");
+		if (!r->err)
+			(void)pcv_rp_state_finish(r);
+		if (!r->err)
+			pcv_rp_trace_end(r);
 		r->finished = true;
 	}
 	*res = r->res;

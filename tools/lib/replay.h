@@ -47,6 +47,17 @@ enum ppcvirt_replay_kind {
 /* ppcvirt_replay_config.flags */
 /* Fuzzing: cap guest memory and table sizes so no input can exhaust memory. */
 #define PPCVIRT_REPLAY_BOUNDED 0x1u
+/* Keep what a checkpoint needs: which guest pages the replay (playing the
+ * guest) and device DMA wrote, and a hash of the lines replayed, so that
+ * ppcvirt_replay_save() can be called (implied by @checkpoint_every and
+ * @stop_after). Not available with a @host. */
+#define PPCVIRT_REPLAY_STATEFUL 0x2u
+
+/* Section ids of a replay's own data in its state streams (the embedder
+ * range of include/ppcvirt/state.h, docs/migration.md): the engine's
+ * state, and guest RAM pages (u64 guest address, then the bytes). */
+#define PPCVIRT_REPLAY_SEC_ENGINE 0x8000u
+#define PPCVIRT_REPLAY_SEC_RAM	  0x8001u
 
 /* Longest line accepted (bytes, without the newline). */
 #define PPCVIRT_REPLAY_MAX_LINE 8192
@@ -112,6 +123,25 @@ struct ppcvirt_replay_host {
  * @opaque:      passed to @on_mismatch.
  * @host:        optional: where the VM lives and how hypercalls are
  *               issued (NULL: ppcvirt's engine).
+ * @checkpoint_every: 0, or every this many hypercalls (of the run pass)
+ *               checkpoint the replay in place: save the whole state to a
+ *               stream (the VM's through ppcvirt_state_save(), the guest
+ *               pages written so far, the engine's own), destroy the VM,
+ *               load the stream into a fresh VM with new guest memory and
+ *               go on. Needs ppcvirt's engine (no @host).
+ * @stop_after:  0, or the line of the run pass after which the replay
+ *               stops (the rest of the input is read and ignored), for
+ *               ppcvirt_replay_save(). An input that ends before it is an
+ *               error.
+ * @trace:       optional: receives the VM's trace events
+ *               (include/ppcvirt/trace.h), kept across checkpoints; the
+ *               checkpoints' own pre_save/post_load events are not passed
+ *               on (they are the replay's doing, not the guest's). When
+ *               the run ends without error, the VM's state is saved to
+ *               nowhere, which emits a pre_save event per table, as in a
+ *               QEMU capture that ends with a savevm: a trace written
+ *               this way is a trace ppcvirt_replay can replay.
+ * @trace_opaque: passed to @trace.
  */
 struct ppcvirt_replay_config {
 	enum ppcvirt_replay_kind kind;
@@ -122,6 +152,10 @@ struct ppcvirt_replay_config {
 	ppcvirt_replay_mismatch_fn on_mismatch;
 	void *opaque;
 	const struct ppcvirt_replay_host *host;
+	uint64_t checkpoint_every;
+	uint64_t stop_after;
+	ppcvirt_trace_fn trace;
+	void *trace_opaque;
 };
 
 /**
@@ -141,6 +175,11 @@ struct ppcvirt_replay_config {
  *                  ASCII only: input bytes quoted in it are escaped
  *                  (\xNN for bytes outside 0x20..0x7e, \\ for a
  *                  backslash).
+ * @checkpoints:    checkpoints taken (@checkpoint_every), in this process
+ *                  and, after ppcvirt_replay_resume(), before it.
+ * @checkpoint_bytes: bytes of all their streams.
+ * @stopped:        1 when the replay stopped at @stop_after.
+ * @resumed_at:     the line a resumed replay continued after (0: none).
  */
 struct ppcvirt_replay_result {
 	uint64_t lines;
@@ -154,6 +193,11 @@ struct ppcvirt_replay_result {
 	int error;
 	uint64_t error_line;
 	char error_text[224];
+	uint64_t checkpoints;
+	uint64_t checkpoint_bytes;
+	uint32_t stopped;
+	uint32_t reserved;
+	uint64_t resumed_at;
 };
 
 struct ppcvirt_replay;
@@ -215,6 +259,40 @@ PPCVIRT_API int ppcvirt_replay_finish(struct ppcvirt_replay *r,
  * Context: the replay's thread.
  */
 PPCVIRT_API void ppcvirt_replay_destroy(struct ppcvirt_replay *r);
+
+/**
+ * ppcvirt_replay_save() - write the whole state of a replay: its VM
+ * (ppcvirt_state_save(): tables, windows, profile, ...), the guest pages
+ * written so far (by the replay, which plays the guest, and by device
+ * DMA, from the VM's dirty log) and the engine's own position and counts.
+ * The stream is checkpoint-shaped (pass 0) and self-checking; a new
+ * process continues from it with ppcvirt_replay_resume().
+ *
+ * Context: the replay's thread.
+ * Return: 0; -EINVAL (not PPCVIRT_REPLAY_STATEFUL, a @host, a trace still
+ * in its scan pass, a replay that failed); the sink's error; -ENOMEM.
+ */
+PPCVIRT_API int ppcvirt_replay_save(struct ppcvirt_replay *r,
+				    const struct ppcvirt_state_sink *sink);
+
+/**
+ * ppcvirt_replay_resume() - continue a replay from a stream written by
+ * ppcvirt_replay_save(): the VM is replaced by one built from the stream
+ * (fresh guest memory, tables, windows), the counts are the saved ones,
+ * and the input, fed again from its first line, is checked line by line
+ * against a hash of the lines the saved replay had consumed: a different
+ * input is an error at the saved line, not a silent divergence. Call it
+ * after ppcvirt_replay_rewind() for a trace, right after creation for a
+ * script. Nothing changes unless the whole stream is valid.
+ *
+ * Context: the replay's thread.
+ * Return: 0; -EINVAL (wrong moment, not STATEFUL, a stream of another
+ * kind of input); the errors of ppcvirt_state_load() for a corrupt or
+ * unloadable stream (the result's error_text names the section);
+ * -ENOMEM.
+ */
+PPCVIRT_API int ppcvirt_replay_resume(struct ppcvirt_replay *r, const void *buf,
+				      size_t len);
 
 /**
  * ppcvirt_replay_buffer() - replay a whole in-memory input (both passes

@@ -49,6 +49,17 @@ struct pcv_rp_phb {
 	bool just_reset; /* the last PHB event replayed was a reset */
 };
 
+/* A guest memory slot the replay made, and (STATEFUL) which of its 4 KiB
+ * pages were ever written: by the replay (INDIRECT lists) or, from the
+ * VM's dirty log, by device DMA. Checkpoints carry those pages. */
+struct pcv_rp_slot {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t *written; /* one bit per page; NULL unless STATEFUL */
+};
+
+struct XXH3_state_s;
+
 enum pcv_rp_phase {
 	PCV_RP_SCAN = 0, /* trace pass 1 */
 	PCV_RP_RUN = 1,
@@ -71,6 +82,7 @@ struct ppcvirt_replay {
 	int profile;	    /* applied profile */
 	bool profile_fixed; /* set on the command line */
 	uint32_t next_slot;
+	struct pcv_rp_slot slots[PPCVIRT_MAX_MEMSLOTS];
 	uint64_t mem_total;
 	uint64_t table_budget; /* bounded: entries still allowed */
 
@@ -84,6 +96,15 @@ struct ppcvirt_replay {
 	size_t last_liobn;
 	struct pcv_rp_phb phbs[PCV_RP_MAX_PHBS];
 	size_t nphbs;
+
+	/* checkpoints (replay_state.c) */
+	bool stateful;
+	bool stopped;	      /* at cfg.stop_after */
+	bool muted;	      /* a checkpoint's own trace events */
+	uint64_t next_ckpt;   /* res.hcalls at which to checkpoint */
+	uint64_t resume_line; /* lines up to it are checked, not replayed */
+	uint64_t resume_hash;
+	struct XXH3_state_s *hash; /* of the run pass's lines */
 
 	size_t partial_len;
 	char partial[PPCVIRT_REPLAY_MAX_LINE + 1];
@@ -230,6 +251,9 @@ int pcv_rp_hcall(struct ppcvirt_replay *r, uint64_t nr, uint64_t a0,
 		 uint64_t a1, uint64_t a2, uint64_t a3, long *ret,
 		 uint64_t *r4);
 int pcv_rp_add_mem(struct ppcvirt_replay *r, uint64_t gpa, uint64_t size);
+/* The guest (played by the replay) writes its memory. */
+int pcv_rp_write_guest(struct ppcvirt_replay *r, uint64_t gpa, const void *buf,
+		       uint64_t len);
 int pcv_rp_window(struct ppcvirt_replay *r, uint64_t liobn, uint64_t bus_offset,
 		  uint32_t page_shift, uint64_t entries);
 int pcv_rp_set_profile(struct ppcvirt_replay *r, int profile);
@@ -239,5 +263,20 @@ int pcv_rp_trace_line(struct ppcvirt_replay *r, const char *p, const char *end);
 int pcv_rp_trace_start(struct ppcvirt_replay *r);
 int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p,
 		       const char *end);
+
+/* replay_state.c */
+int pcv_rp_state_init(struct ppcvirt_replay *r);
+void pcv_rp_state_free(struct ppcvirt_replay *r);
+int pcv_rp_vm_attach(struct ppcvirt_replay *r);
+/* Before a run-pass line: true when it is consumed by a resume (checked
+ * against the saved hash, not replayed). */
+bool pcv_rp_resume_skip(struct ppcvirt_replay *r, const char *p,
+			const char *end, int *err);
+/* After a replayed run-pass line: checkpoint or stop when due. */
+int pcv_rp_after_line(struct ppcvirt_replay *r);
+int pcv_rp_state_finish(struct ppcvirt_replay *r);
+/* End of a traced run: pre_save events of every table, from a save to
+ * nowhere, as QEMU logs them when a capture ends with a savevm. */
+void pcv_rp_trace_end(struct ppcvirt_replay *r);
 
 #endif

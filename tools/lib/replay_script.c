@@ -229,7 +229,7 @@ static int st_list(struct ppcvirt_replay *r, struct pcv_lex *l)
 			return bad(r, "list");
 		be[n++] = __builtin_bswap64(tce);
 		if (n == 64 || pcv_lex_eol(l)) {
-			ret = ppcvirt_vm_write_guest(r->vm, gpa, be, n * 8ULL);
+			ret = pcv_rp_write_guest(r, gpa, be, n * 8ULL);
 			if (ret)
 				return pcv_rp_fail(r, ret,
 						   "list at 0x%llx is not "

@@ -436,7 +436,7 @@ static int run_indirect(struct ppcvirt_replay *r, const struct tev *ev)
 		for (uint64_t i = 0; i < n; i++)
 			list[i] = __builtin_bswap64(v[5] - (k - i) * ps);
 		/* A list outside RAM stays outside: QEMU read zeros there. */
-		(void)ppcvirt_vm_write_guest(r->vm, v[2], list, n * 8);
+		(void)pcv_rp_write_guest(r, v[2], list, n * 8);
 	}
 	ret = pcv_rp_hcall(r, PPCVIRT_H_PUT_TCE_INDIRECT, v[0], v[1], v[2], n,
 			   &got, NULL);
@@ -624,7 +624,21 @@ static void run_ddw(struct ppcvirt_replay *r, const struct tev *ev)
 			    r,
 			    ppcvirt_phb_get_config(p->phb)->dma_win_size >> 12))
 			p = NULL;
-		ret = p && p->phb ? ppcvirt_phb_reset(p->phb) : -ENOENT;
+		/* Through the RTAS decoder, as the guest's call went in
+		 * QEMU (ppcvirt_phb_reset() is the machine reset). */
+		ret = -ENOENT;
+		if (p && p->phb) {
+			uint32_t args[3] = {(uint32_t)v[1],
+					    (uint32_t)(v[0] >> 32),
+					    (uint32_t)v[0]};
+			uint32_t st = 0;
+
+			ret = ppcvirt_rtas_ddw(&p->phb, 1,
+					       PPCVIRT_RTAS_RESET_PE_DMA_WINDOW,
+					       args, 3, &st, 1);
+			if (!ret && st != PPCVIRT_RTAS_SUCCESS)
+				ret = -EIO;
+		}
 		if (p)
 			p->just_reset = true;
 		pcv_rp_refresh(r);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "replay.h"
@@ -38,6 +39,9 @@
  * not a trace compressed with the xz presets. */
 #define XZ_MEMLIMIT    (128ULL << 20)
 #define MAX_REPORT_MAX 100000
+/* Largest state file --resume reads (a replay's state is its tables and
+ * the guest pages it wrote: a few MiB for the traces at hand). */
+#define STATE_MAX (1ULL << 30)
 
 enum {
 	KIND_AUTO = -1,
@@ -50,6 +54,12 @@ struct opts {
 	bool quiet;
 	uint64_t max_report;
 	const struct ppcvirt_replay_host *host; /* --backend kvm */
+	uint64_t checkpoint_every;
+	uint64_t save_at;
+	const char *state;  /* --state: where --save-at writes */
+	const char *resume; /* --resume: the state to continue from */
+	FILE *trace_out;
+	const char *trace_path;
 };
 
 /* One input file being replayed. */
@@ -70,6 +80,7 @@ struct job {
 	uint64_t seen; /* mismatches seen by the callback */
 	json_object *details;
 	char ioerr[256];
+	bool printed; /* ioerr was printed where it happened */
 };
 
 typedef int (*sink_fn)(struct job *j, const uint8_t *buf, size_t len);
@@ -449,6 +460,17 @@ static json_object *file_json(const struct job *j,
 	cli_json_add(f, "rtas_checked",
 		     json_object_new_uint64(res->rtas_checked));
 	cli_json_add(f, "ignored_lines", json_object_new_uint64(res->ignored));
+	cli_json_add(f, "checkpoints",
+		     json_object_new_uint64(res->checkpoints));
+	cli_json_add(f, "checkpoint_bytes",
+		     json_object_new_uint64(res->checkpoint_bytes));
+	cli_json_add(f, "resumed_at_line",
+		     res->resumed_at ? json_object_new_uint64(res->resumed_at)
+				     : NULL);
+	cli_json_add(f, "saved_at_line",
+		     j->o->save_at && !error
+			     ? json_object_new_uint64(j->o->save_at)
+			     : NULL);
 	cli_json_add(f, "seconds", cli_json_num(secs, 6));
 	cli_json_add(f, "lines_per_s",
 		     cli_json_num(secs > 0 ? (double)res->lines / secs : 0, 0));
@@ -471,6 +493,96 @@ static json_object *file_json(const struct job *j,
 	return f;
 }
 
+/* --trace-out: the VM's events as QEMU's log backend prints them. */
+static void on_trace(void *opaque, const struct ppcvirt_trace *ev)
+{
+	char line[256];
+
+	if (ppcvirt_trace_format(ev, line, sizeof(line)) > 0)
+		fprintf(opaque, "%s\n", line);
+}
+
+struct state_out {
+	int fd;
+	int err;
+};
+
+static int state_write(void *opaque, const void *buf, size_t len)
+{
+	struct state_out *s = opaque;
+
+	s->err = write_all(s->fd, buf, len);
+	return s->err;
+}
+
+/* --save-at: the state goes to a temporary file in FILE's directory,
+ * renamed over FILE once complete, so FILE is never half-written. */
+static int save_state(struct job *j, const char *path)
+{
+	char tmp[4096];
+	struct state_out so = {.fd = -1};
+	struct ppcvirt_state_sink sink = {state_write, &so};
+	mode_t mask;
+	int ret, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		snprintf(j->ioerr, sizeof(j->ioerr), "--state: path too long");
+		return 1;
+	}
+	so.fd = mkostemp(tmp, O_CLOEXEC);
+	if (so.fd < 0) {
+		snprintf(j->ioerr, sizeof(j->ioerr), "--state %s: %s",
+			 cli_esc(path), strerror(errno));
+		return 1;
+	}
+	/* mkostemp() makes it 0600; a saved state is an ordinary file. */
+	mask = umask(0);
+	umask(mask);
+	ret = fchmod(so.fd, 0666 & ~mask) ? -errno : 0;
+	if (!ret)
+		ret = ppcvirt_replay_save(j->r, &sink);
+	if (!ret && fsync(so.fd))
+		ret = -errno;
+	if (close(so.fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		snprintf(j->ioerr, sizeof(j->ioerr),
+			 "--state %s: cannot save: %s", cli_esc(path),
+			 so.err ? strerror(-so.err) : strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
+/* --resume: read the state (bounded) and hand it to the replay. Returns
+ * 0, 1 for a file error (printed; j->ioerr), or the engine's -errno (in
+ * the replay's result). */
+static int resume_state(struct job *j, const char *path)
+{
+	struct cli_in in;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (cli_in_open(&in, path) != CLI_OK ||
+	    cli_read_all(&in, STATE_MAX, false, "state", &buf, &len) !=
+		    CLI_OK) {
+		snprintf(j->ioerr, sizeof(j->ioerr), "--resume: %.200s",
+			 in.error);
+		j->printed = true;
+		cli_in_close(&in);
+		return 1;
+	}
+	cli_in_close(&in);
+	ret = ppcvirt_replay_resume(j->r, buf, len);
+	free(buf);
+	return ret;
+}
+
 /* Replay one file; returns its exit status. */
 static int replay_file(const char *path, const struct opts *o, struct totals *t)
 {
@@ -478,6 +590,11 @@ static int replay_file(const char *path, const struct opts *o, struct totals *t)
 		.profile = o->profile,
 		.on_mismatch = on_mismatch,
 		.host = o->host,
+		.checkpoint_every = o->checkpoint_every,
+		.stop_after = o->save_at,
+		.flags = o->resume ? PPCVIRT_REPLAY_STATEFUL : 0,
+		.trace = o->trace_out ? on_trace : NULL,
+		.trace_opaque = o->trace_out,
 	};
 	struct ppcvirt_replay_result res;
 	struct job j = {.o = o, .spill = -1};
@@ -512,12 +629,24 @@ static int replay_file(const char *path, const struct opts *o, struct totals *t)
 		io = 1;
 	} else {
 		j.pass = 1;
-		io = stream(&j, j.in.fd, false,
-			    j.kind == PPCVIRT_REPLAY_TRACE ? feed_keep : feed);
+		/* A script resumes before its input, a trace after its scan
+		 * pass (the rewind builds what the scan found). */
+		if (j.kind == PPCVIRT_REPLAY_SCRIPT && o->resume)
+			io = resume_state(&j, o->resume);
+		if (io == 0)
+			io = stream(&j, j.in.fd, false,
+				    j.kind == PPCVIRT_REPLAY_TRACE ? feed_keep
+								   : feed);
 		if (io == 0 && j.kind == PPCVIRT_REPLAY_TRACE &&
-		    ppcvirt_replay_rewind(j.r) == 0)
-			io = second_pass(&j);
+		    ppcvirt_replay_rewind(j.r) == 0) {
+			if (o->resume)
+				io = resume_state(&j, o->resume);
+			if (io == 0)
+				io = second_pass(&j);
+		}
 		ppcvirt_replay_finish(j.r, &res);
+		if (io <= 0 && !res.error && o->save_at)
+			io = save_state(&j, o->state);
 		ppcvirt_replay_destroy(j.r);
 	}
 	cli_progress_clear();
@@ -529,7 +658,8 @@ static int replay_file(const char *path, const struct opts *o, struct totals *t)
 
 	if (io > 0) {
 		error = j.ioerr;
-		cli_error(j.in.name, 0, "%s", error);
+		if (!j.printed)
+			cli_error(j.in.name, 0, "%s", error);
 	} else if (res.error) {
 		/* The engine's texts are printable (replay.h). */
 		error = res.error_text;
@@ -541,6 +671,17 @@ static int replay_file(const char *path, const struct opts *o, struct totals *t)
 			   cli_count(j.seen - o->max_report, "more mismatch",
 				     "more mismatches"));
 	status = error ? CLI_ERROR : res.mismatches ? CLI_FAIL : CLI_OK;
+	if (!o->json && o->checkpoint_every && !error)
+		printf("%s: %s, %llu bytes of state\n", cli_esc(j.in.name),
+		       cli_count(res.checkpoints, "checkpoint", "checkpoints"),
+		       (unsigned long long)res.checkpoint_bytes);
+	if (!o->json && res.resumed_at)
+		printf("%s: resumed after line %llu\n", cli_esc(j.in.name),
+		       (unsigned long long)res.resumed_at);
+	if (!o->json && o->save_at && !error)
+		printf("%s: state after line %llu saved to %s\n",
+		       cli_esc(j.in.name), (unsigned long long)o->save_at,
+		       cli_esc(o->state));
 	if (!o->json)
 		printf("%s: %s, %s, %s, %s, %s, %s, %s, %.3f s (%.0f "
 		       "lines/s)%s\n",
@@ -611,6 +752,24 @@ static void usage(void)
 	      "      --kvm-user-multitce    with --backend kvm: keep "
 	      "H_PUT_TCE_INDIRECT and\n"
 	      "                             H_STUFF_TCE out of the kernel\n"
+	      "  -c, --checkpoint-every=N   every N hypercalls, save the "
+	      "whole state, destroy\n"
+	      "                             the VM and go on in a new one "
+	      "loaded from it\n"
+	      "      --save-at=LINE         stop after LINE (of the replayed "
+	      "pass) and write\n"
+	      "                             the state to --state=FILE (one "
+	      "input only)\n"
+	      "      --state=FILE           where --save-at writes the "
+	      "state\n"
+	      "      --resume=FILE          continue from a state --save-at "
+	      "wrote, in this\n"
+	      "                             process, with the same input "
+	      "(checked)\n"
+	      "      --trace-out=FILE       write the VM's trace events in "
+	      "QEMU's log format\n"
+	      "                             (a trace 'ppcvirt replay' "
+	      "replays; one input)\n"
 	      "  -j, --json                 one JSON document on stdout: "
 	      "{\"files\": [...], ...}\n"
 	      "      --json-lines           one JSON object per line: each "
@@ -632,6 +791,10 @@ static void usage(void)
 enum {
 	OPT_JSON_LINES = 256,
 	OPT_KVM_USER_MULTITCE,
+	OPT_SAVE_AT,
+	OPT_STATE,
+	OPT_RESUME,
+	OPT_TRACE_OUT,
 };
 
 int cmd_replay(int argc, char **argv)
@@ -645,6 +808,11 @@ int cmd_replay(int argc, char **argv)
 		{"max-report", required_argument, NULL, 'm'},
 		{"backend", required_argument, NULL, 'b'},
 		{"kvm-user-multitce", no_argument, NULL, OPT_KVM_USER_MULTITCE},
+		{"checkpoint-every", required_argument, NULL, 'c'},
+		{"save-at", required_argument, NULL, OPT_SAVE_AT},
+		{"state", required_argument, NULL, OPT_STATE},
+		{"resume", required_argument, NULL, OPT_RESUME},
+		{"trace-out", required_argument, NULL, OPT_TRACE_OUT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -661,8 +829,8 @@ int cmd_replay(int argc, char **argv)
 	int c, status = CLI_OK;
 
 	optind = 0;
-	while ((c = cli_getopt("replay", argc, argv, ":p:k:jqm:b:h", lopts)) !=
-	       -1) {
+	while ((c = cli_getopt("replay", argc, argv, ":p:k:jqm:b:c:h",
+			       lopts)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!strcmp(optarg, "qemu"))
@@ -726,6 +894,29 @@ int cmd_replay(int argc, char **argv)
 		case OPT_KVM_USER_MULTITCE:
 			kvm_flags |= PPCVIRT_VM_KVM_USER_MULTITCE;
 			break;
+		case 'c':
+		case OPT_SAVE_AT:
+			if (!cli_parse_u64(optarg, UINT64_MAX,
+					   c == 'c' ? &o.checkpoint_every
+						    : &o.save_at) ||
+			    !(c == 'c' ? o.checkpoint_every : o.save_at))
+				return cli_usage_error(
+					"replay",
+					"%s: '%s' is not a number "
+					"from 1",
+					c == 'c' ? "--checkpoint-every"
+						 : "--save-at",
+					cli_esc(optarg));
+			break;
+		case OPT_STATE:
+			o.state = optarg;
+			break;
+		case OPT_RESUME:
+			o.resume = optarg;
+			break;
+		case OPT_TRACE_OUT:
+			o.trace_path = optarg;
+			break;
 		case 'h':
 			usage();
 			return CLI_OK;
@@ -741,6 +932,28 @@ int cmd_replay(int argc, char **argv)
 				return cli_usage_error("replay",
 						       "standard input ('-') "
 						       "named twice");
+	if ((o.save_at || o.resume || o.trace_path) && argc - optind != 1)
+		return cli_usage_error("replay", "--save-at, --resume and "
+						 "--trace-out take one FILE");
+	if (o.resume && !strcmp(o.resume, "-") && !strcmp(argv[optind], "-"))
+		return cli_usage_error("replay", "standard input ('-') "
+						 "named twice");
+	if (!o.save_at != !o.state)
+		return cli_usage_error("replay", "--save-at and --state go "
+						 "together");
+	if (use_kvm && (o.save_at || o.resume || o.checkpoint_every))
+		return cli_usage_error("replay",
+				       "checkpoints need the engine back end");
+	if (o.trace_path) {
+		o.trace_out = !strcmp(o.trace_path, "-")
+				      ? stdout
+				      : fopen(o.trace_path, "we");
+		if (!o.trace_out) {
+			cli_error(o.trace_path, 0, "cannot create: %s",
+				  strerror(errno));
+			return CLI_ERROR;
+		}
+	}
 	if (use_kvm) {
 		if (kvm_runner_open(kvm_flags, &kvm))
 			return CLI_ERROR;
@@ -756,6 +969,10 @@ int cmd_replay(int argc, char **argv)
 			status = s;
 	}
 	kvm_runner_close(kvm);
+	if (o.trace_out && o.trace_out != stdout && fclose(o.trace_out) != 0) {
+		cli_error(o.trace_path, 0, "write error: %s", strerror(errno));
+		status = CLI_ERROR;
+	}
 	if (o.json) {
 		json_object *d = json_object_new_object();
 

@@ -162,17 +162,26 @@ PPCVIRT_API int ppcvirt_trace_format(const struct ppcvirt_trace *ev, char *buf,
 			     (int64_t)a[4]);
 		break;
 	case PPCVIRT_TRACE_XLATE:
-		n = snprintf(buf, len,
-			     "%s liobn=0x%" PRIx64 " 0x%" PRIx64
-			     " -> 0x%" PRIx64 " perm=%" PRIu64
-			     " mask=0x%" PRIx32,
-			     name, a[0], a[1], a[2], a[3], (uint32_t)a[4]);
+		/* QEMU's perm is unsigned, its mask uint32_t. */
+		n = snprintf(
+			buf, len,
+			"%s liobn=0x%" PRIx64 " 0x%" PRIx64 " -> 0x%" PRIx64
+			" perm=%" PRIu32 " mask=0x%" PRIx32,
+			name, a[0], a[1], a[2], (uint32_t)a[3], (uint32_t)a[4]);
 		break;
 	case PPCVIRT_TRACE_NEW_TABLE:
-		n = snprintf(buf, len,
-			     "%s liobn=0x%" PRIx64 " table=0x%" PRIx64
-			     " fd=%" PRId64,
-			     name, a[0], a[1], (int64_t)a[2]);
+		/* QEMU's table is a pointer (glibc prints a null one as
+		 * "(nil)"), its fd an int. */
+		if (a[1])
+			n = snprintf(buf, len,
+				     "%s liobn=0x%" PRIx64 " table=0x%" PRIx64
+				     " fd=%" PRId32,
+				     name, a[0], a[1], (int32_t)a[2]);
+		else
+			n = snprintf(buf, len,
+				     "%s liobn=0x%" PRIx64
+				     " table=(nil) fd=%" PRId32,
+				     name, a[0], (int32_t)a[2]);
 		break;
 	case PPCVIRT_TRACE_PRE_SAVE:
 		n = snprintf(buf, len,

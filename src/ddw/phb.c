@@ -91,21 +91,37 @@ static int win_enable(struct ppcvirt_phb *phb, unsigned n, uint32_t shift,
 	return 0;
 }
 
-static void win_disable(struct ppcvirt_phb *phb, unsigned n)
+/* Disable window @n; nothing changes on error (-EDEADLK from a callback,
+ * where the table cannot be removed). */
+static int win_disable(struct ppcvirt_phb *phb, unsigned n)
 {
+	int ret;
+
 	if (!phb->win[n].enabled)
-		return;
+		return 0;
+	ret = ppcvirt_vm_remove_tce(phb->vm, win_liobn(phb, n));
 	/* -ENOENT only if the embedder removed it behind our back. */
-	(void)ppcvirt_vm_remove_tce(phb->vm, win_liobn(phb, n));
+	if (ret && ret != -ENOENT)
+		return ret;
 	memset(&phb->win[n], 0, sizeof(phb->win[n]));
+	return 0;
+}
+
+/* The window calls change tables, which is control plane: refused before
+ * anything changes where waiting is forbidden (docs/threading.md). */
+static int phb_may_change(const struct ppcvirt_phb *phb)
+{
+	return phb ? pcv_may_wait() : -EINVAL;
 }
 
 PPCVIRT_API int ppcvirt_phb_reset(struct ppcvirt_phb *phb)
 {
-	if (!phb)
-		return -EINVAL;
-	for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
-		win_disable(phb, i);
+	int ret = phb_may_change(phb);
+
+	for (unsigned i = 0; !ret && i < PPCVIRT_PHB_MAX_WINDOWS; i++)
+		ret = win_disable(phb, i);
+	if (ret)
+		return ret;
 	phb->def_win[0] = true;
 	return win_enable(phb, 0, 12, phb->cfg.dma_win_addr,
 			  phb->cfg.dma_win_size >> 12);
@@ -199,7 +215,7 @@ PPCVIRT_API int ppcvirt_phb_create(struct ppcvirt_vm *vm,
 	}
 	if (ret) {
 		for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
-			win_disable(phb, i);
+			(void)win_disable(phb, i);
 		free(phb);
 		return ret;
 	}
@@ -216,7 +232,7 @@ static void phb_destroy_child(void *obj)
 	if (!pcv_handle_drop(phb, PCV_H_PHB))
 		return;
 	for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
-		win_disable(phb, i);
+		(void)win_disable(phb, i);
 	free(phb);
 }
 
@@ -224,11 +240,11 @@ PPCVIRT_API void ppcvirt_phb_destroy(struct ppcvirt_phb *phb)
 {
 	/* NULL, destroyed already, or destroyed with its VM: nothing to do,
 	 * and phb->vm must not be touched. */
-	if (!phb || !pcv_handle_drop(phb, PCV_H_PHB))
-		return;
+	if (!phb || pcv_may_wait() || !pcv_handle_drop(phb, PCV_H_PHB))
+		return; /* from a callback too: tables cannot go there */
 	pcv_vm_drop_child(phb->vm, phb);
 	for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
-		win_disable(phb, i);
+		(void)win_disable(phb, i);
 	free(phb);
 }
 
@@ -292,10 +308,10 @@ static int create_at(struct ppcvirt_phb *phb, uint32_t addr,
 {
 	uint64_t start, entries, bytes, end;
 	unsigned n;
-	int ret;
+	int ret = phb_may_change(phb);
 
-	if (!phb)
-		return -EINVAL;
+	if (ret)
+		return ret;
 	if (phb->cfg.windows_supported < 2)
 		return -EOPNOTSUPP;
 	if (page_shift > 63 ||
@@ -354,24 +370,30 @@ PPCVIRT_API int ppcvirt_phb_remove_window(struct ppcvirt_phb *phb,
 					  uint64_t liobn)
 {
 	bool def;
-	int n;
+	int n, ret = phb_may_change(phb);
 
-	if (!phb)
-		return -EINVAL;
+	if (ret)
+		return ret;
 	if (phb->cfg.windows_supported < 2)
 		return -EOPNOTSUPP;
 	n = window_of(phb, liobn);
 	if (n < 0 || !phb->win[n].enabled)
 		return -ENOENT;
 	def = phb->def_win[n];
-	win_disable(phb, (unsigned)n);
+	ret = win_disable(phb, (unsigned)n);
+	if (ret)
+		return ret;
+	pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_REMOVE, liobn, 0, 0, 0, 0, 0);
+	/* The last window gone, and it was not the default one: QEMU
+	 * restores the default window, and traces that reset (with no
+	 * config address). */
 	if (enabled_count(phb) == 0 && !def) {
-		int ret = ppcvirt_phb_reset(phb);
-
+		ret = ppcvirt_phb_reset(phb);
 		if (ret)
 			return ret;
+		pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_RESET, phb->cfg.buid,
+			       0, 0, 0, 0, 0);
 	}
-	pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_REMOVE, liobn, 0, 0, 0, 0, 0);
 	return 0;
 }
 
@@ -411,6 +433,10 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 
 	if ((!phbs && nphbs) || (!args && nargs) || !rets || nret == 0)
 		return -EINVAL;
+	/* Create, remove and reset change tables (control plane): from a
+	 * callback, -EDEADLK rather than an RTAS status. */
+	if (token != PPCVIRT_RTAS_QUERY_PE_DMA_WINDOW && pcv_may_wait())
+		return -EDEADLK;
 	switch (token) {
 	case PPCVIRT_RTAS_QUERY_PE_DMA_WINDOW:
 		if (nargs != 3 || (nret != 5 && nret != 6))

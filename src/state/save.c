@@ -388,8 +388,19 @@ PPCVIRT_API int ppcvirt_state_save(const struct ppcvirt_state_objects *o,
 			table_full(&w, ts->t[i]);
 		}
 	}
-	for (uint32_t i = 0; i < o->nphbs && ret == 0; i++)
-		sec_phb(&w, o->phbs[i]);
+	for (uint32_t i = 0; i < o->nphbs && ret == 0; i++) {
+		const struct ppcvirt_phb *phb = o->phbs[i];
+
+		/* QEMU keeps a table object per window, and saves (and
+		 * traces) the disabled ones too: 0 entries, offset 0. */
+		for (unsigned n = 0; n < phb->cfg.windows_supported; n++)
+			if (o->vm && !phb->win[n].enabled)
+				pcv_trace_emit(
+					o->vm, PPCVIRT_TRACE_PRE_SAVE,
+					PPCVIRT_PHB_LIOBN(phb->cfg.index, n), 0,
+					0, 0, 0, 0);
+		sec_phb(&w, phb);
+	}
 	for (uint32_t i = 0; i < o->ntlbs && ret == 0; i++)
 		sec_tlb(&w, o->tlbs[i]);
 	if (ret == 0) {

@@ -477,14 +477,15 @@ bool pcv_tce_trace(const struct pcv_hctx *c, int idx,
 	case PCV_HC_PUT:
 		ev->event = PPCVIRT_TRACE_PUT;
 		ev->args[0] = liobn;
-		ev->args[1] = ioba & ~(psize - 1);
+		/* QEMU aligns the IOBA once it has found the table. */
+		ev->args[1] = t ? ioba & ~(psize - 1) : ioba;
 		ev->args[2] = hc->args[2];
 		ev->args[3] = (uint64_t)ret;
 		return true;
 	case PCV_HC_GET:
 		ev->event = PPCVIRT_TRACE_GET;
 		ev->args[0] = liobn;
-		ev->args[1] = ioba & ~(psize - 1);
+		ev->args[1] = t ? ioba & ~(psize - 1) : ioba;
 		ev->args[2] = (uint64_t)ret;
 		ev->args[3] = ret == PPCVIRT_H_SUCCESS ? hc->args[0] : 0;
 		return true;

@@ -272,7 +272,7 @@ static int run_config(unsigned flags, const char *name, uint64_t size,
 					 PPCVIRT_H_PUT_TCE_INDIRECT};
 	struct ppcvirt_vm *vm = NULL;
 	struct ppcvirt_iommu_group *grp = NULL;
-	struct ppcvirt_iommu_model *model = NULL;
+	struct iommu_model *model = NULL;
 	struct guest g[2];
 	struct run_arg ra[2];
 	struct vmm vmm = {0};
@@ -307,12 +307,11 @@ static int run_config(unsigned flags, const char *name, uint64_t size,
 		if ((ret = setup_guest(&g[i], vm, i, flags, ram, pkt)))
 			goto out;
 	if (flags & F_PT) {
-		struct ppcvirt_iommu_geometry geo = {.page_shift = 12,
-						     .entries = WINDOW};
+		struct iommu_model_config mc = {.host_base = ram,
+						.host_len = RAM};
 
 		if ((ret = ppcvirt_vm_register_iommu_memory(vm, 0, RAM)) ||
-		    (ret = ppcvirt_iommu_model_create(&geo, ram, RAM, &model,
-						      &grp)) ||
+		    (ret = iommu_model_create(&mc, &model, &grp)) ||
 		    (ret = ppcvirt_vm_link_iommu_group(vm, g[0].liobn, grp, 0)))
 			goto out;
 	}
@@ -355,10 +354,10 @@ static int run_config(unsigned flags, const char *name, uint64_t size,
 	ppcvirt_vm_get_stats(vm, &res->st);
 	if (model) {
 		/* Everything unmapped again: the model must hold nothing. */
-		struct ppcvirt_iommu_model_stats ms;
+		struct iommu_model_stats ms;
 
-		ppcvirt_iommu_model_get_stats(model, &ms);
-		res->bad += ms.mapped + ms.pins;
+		iommu_model_get_stats(model, &ms);
+		res->bad += ms.mappings + ms.pins + ms.rejected;
 	}
 out:
 	ppcvirt_vm_destroy(vm);

@@ -124,7 +124,9 @@ PPCVIRT_API int ppcvirt_vcpu_hcall(struct ppcvirt_vcpu *vcpu,
  * H_FUNCTION. Never returns H_TOO_HARD.
  *
  * Return: 0 with hc->ret set; -EINVAL for NULL arguments; -ENOMEM when a
- * table page could not be allocated (hc->ret is H_HARDWARE then).
+ * table page could not be allocated (hc->ret is H_HARDWARE then);
+ * -EDEADLK when called from a library callback for a table whose update
+ * that callback is part of (hc->ret is H_HARDWARE, nothing changed).
  *
  * Context: any thread (the VMM's, or the vCPU's own), concurrently.
  */

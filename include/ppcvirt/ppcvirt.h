@@ -2,12 +2,17 @@
 /*
  * ppcvirt: the POWER virtualization acceleration of KVM, in user space.
  *
- * This umbrella header declares the VM object, guest memory slots and the
- * capability interface, and includes the subsystem headers:
+ * This umbrella header declares the VM object, its back ends, guest memory
+ * slots and the capability interface, and includes every other public
+ * header:
  *   <ppcvirt/hcall.h>  PAPR return codes, the per-vCPU hypercall entry point
  *                      and the KVM_EXIT_PAPR_HCALL-shaped exit record;
  *   <ppcvirt/tce.h>    sPAPR TCE tables (KVM_CREATE_SPAPR_TCE[_64]) and the
  *                      device-side DMA translation;
+ *   <ppcvirt/iommu.h>  pass-through: tables linked to host IOMMUs;
+ *   <ppcvirt/vfio.h>   the VFIO host IOMMU back ends (type1v2, iommufd);
+ *   <ppcvirt/ddw.h>    PCI host bridges and dynamic DMA windows (RTAS);
+ *   <ppcvirt/kvm.h>    the KVM back end;
  *   <ppcvirt/booke.h>  the BookE e500 software-managed TLB (KVM_CAP_SW_TLB).
  *
  * Conventions (docs/api.md has the long form):
@@ -151,6 +156,42 @@ PPCVIRT_API int ppcvirt_vm_backend(const struct ppcvirt_vm *vm);
  */
 PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm);
 
+/* Log levels (syslog's numbers). */
+#define PPCVIRT_LOG_ERR	    3
+#define PPCVIRT_LOG_WARNING 4
+#define PPCVIRT_LOG_NOTICE  5
+#define PPCVIRT_LOG_INFO    6
+#define PPCVIRT_LOG_DEBUG   7
+
+/* A log callback: @msg is one line without a newline. */
+typedef void (*ppcvirt_log_fn)(void *opaque, int level, const char *msg);
+
+/**
+ * ppcvirt_vm_set_log() - where the VM's notices go (none by default: the
+ * library never prints). Notices are things a VMM author wants to know
+ * once (a table the kernel would not hold), never one per hypercall.
+ * @fn: NULL to stop logging.
+ *
+ * Context: control plane. @fn is called on whatever thread the notice
+ * happens, possibly inside the library's locks: it must not call back
+ * into ppcvirt (such calls fail with -EDEADLK).
+ * Return: 0; -EINVAL (NULL @vm).
+ */
+PPCVIRT_API int ppcvirt_vm_set_log(struct ppcvirt_vm *vm, ppcvirt_log_fn fn,
+				   void *opaque);
+
+/**
+ * ppcvirt_last_error() - a one-line description of why the last failing
+ * call on this thread failed, when the library has more to say than the
+ * -errno (which step, which value, which ranges). "" when it has not.
+ * Each failing call that sets it overwrites it; successful calls leave it.
+ *
+ * Context: any thread (the text is per thread).
+ * Return: a string owned by the library, valid until the next library
+ * call on this thread.
+ */
+PPCVIRT_API const char *ppcvirt_last_error(void);
+
 /**
  * ppcvirt_vm_set_profile() - choose the guest-visible semantics.
  *
@@ -262,6 +303,10 @@ PPCVIRT_API int ppcvirt_vm_read_guest(struct ppcvirt_vm *vm, ppcvirt_gpa_t gpa,
 
 #include <ppcvirt/hcall.h>
 #include <ppcvirt/tce.h>
+#include <ppcvirt/iommu.h>
+#include <ppcvirt/vfio.h>
+#include <ppcvirt/ddw.h>
+#include <ppcvirt/kvm.h>
 #include <ppcvirt/booke.h>
 
 #endif

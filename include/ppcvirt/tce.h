@@ -135,9 +135,15 @@ PPCVIRT_API int ppcvirt_vm_tce_info(struct ppcvirt_vm *vm, uint64_t liobn,
 /**
  * ppcvirt_tce_get() / ppcvirt_tce_put() - read or write one entry by
  * slot index, bypassing the guest rules (VMM reset, migration, debuggers).
+ * On a table linked to host IOMMUs (include/ppcvirt/iommu.h), a put maps
+ * or unmaps in every linked group first, as a hypercall would, and writes
+ * the entry only when that worked.
  *
- * Context: any thread.
- * Return: 0, -ENOENT (no table), -ERANGE (index >= size), -ENOMEM.
+ * Context: any thread (put: not from a library callback).
+ * Return: 0, -EINVAL (NULL), -ENOENT (no table), -ERANGE (index >=
+ * size); put on a linked table: -EFAULT (the entry maps something that is
+ * not guest memory), -EIO (a host IOMMU refused the mapping; the entry
+ * is unchanged), -EDEADLK (called from a library callback).
  */
 PPCVIRT_API int ppcvirt_tce_get(struct ppcvirt_vm *vm, uint64_t liobn,
 				uint64_t index, uint64_t *tce_out);

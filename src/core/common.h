@@ -125,4 +125,8 @@ static inline void pcv_ctl_unlock(pthread_mutex_t *m)
 
 PCV_INTERNAL int pcv_ctl_mutex_init(pthread_mutex_t *m);
 
+/* Set this thread's ppcvirt_last_error() text (src/core/log.c). */
+PCV_INTERNAL void pcv_set_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 #endif

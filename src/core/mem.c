@@ -19,6 +19,7 @@
 
 #include "backend/backend.h"
 #include "core/vm.h"
+#include "iommu/link.h"
 
 #define PCV_MEM_ALIGN 4096ULL
 
@@ -91,6 +92,14 @@ static int memslots_update(struct ppcvirt_vm *vm, uint32_t id,
 		free(nw);
 		pthread_mutex_unlock(&vm->lock);
 		return -ENOENT;
+	}
+	/* Memory the host IOMMUs may map (registered, or mapped by a linked
+	 * table) must stay where it is: its host address is in their page
+	 * tables. */
+	if (found && pcv_links_pin(vm, gone.gpa, gone.hva, gone.size)) {
+		free(nw);
+		pthread_mutex_unlock(&vm->lock);
+		return -EBUSY;
 	}
 	if (add && n >= PPCVIRT_MAX_MEMSLOTS) {
 		free(nw);

@@ -83,6 +83,12 @@ struct ppcvirt_vm {
 	struct ppcvirt_vcpu *vcpus;
 	struct pcv_stats vmm_stats;  /* updated under stats_lock */
 	struct pcv_stats gone_stats; /* of destroyed vCPUs */
+	ppcvirt_log_fn log_fn;	     /* under stats_lock */
+	void *log_opaque;
 };
+
+/* Report a notice through the VM's log callback (src/core/log.c). */
+PCV_INTERNAL void pcv_log(struct ppcvirt_vm *vm, int level, const char *fmt,
+			  ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -28,6 +28,7 @@ hctx_begin(struct pcv_hctx *c, struct ppcvirt_vm *vm, uint64_t liobn,
 	c->qemu = atomic_load_explicit(&vm->profile, memory_order_relaxed) ==
 		  PPCVIRT_PROFILE_QEMU;
 	c->why = PPCVIRT_DECLINE_COUNT;
+	c->deadlock = false;
 }
 
 static int vcpu_exit(struct ppcvirt_vcpu *v, enum ppcvirt_decline why)
@@ -117,6 +118,8 @@ PPCVIRT_API int ppcvirt_vmm_hcall(struct ppcvirt_vm *vm,
 	if (ret == PCV_TOO_HARD)
 		ret = PPCVIRT_H_HARDWARE;
 	hc->ret = (uint64_t)ret;
+	if (c.deadlock)
+		return -EDEADLK;
 	atomic_fetch_add_explicit(&vm->vmm_stats.completed[PPCVIRT_TIER_VMM], 1,
 				  memory_order_relaxed);
 	return 0;

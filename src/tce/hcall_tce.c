@@ -167,10 +167,19 @@ write_range_general(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 		return PPCVIRT_H_SUCCESS;
 	}
 	if (!pcv_upd_lock(t, c->fast)) {
+		/* Busy (fast tier), or a library callback calling back in:
+		 * the lock holder is this very thread. */
+		c->deadlock = !c->fast;
 		c->why = PPCVIRT_DECLINE_BACKEND;
 		return PCV_TOO_HARD;
 	}
 	links = atomic_load_explicit(&t->links, memory_order_acquire);
+	if (links->n && c->fast && pcv_links_sleep(links)) {
+		/* A host IOMMU behind system calls: not in the fast tier. */
+		pcv_upd_unlock(t);
+		c->why = PPCVIRT_DECLINE_BACKEND;
+		return PCV_TOO_HARD;
+	}
 	ret = links->n ? pcv_host_update(c, t, links, first, n, vals, val)
 		       : PPCVIRT_H_SUCCESS;
 	if (ret == PPCVIRT_H_SUCCESS)

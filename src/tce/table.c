@@ -26,6 +26,7 @@
 #include "core/vm.h"
 #include "iommu/link.h"
 #include "tce/table.h"
+#include "tce/tce.h"
 
 int pcv_table_check(const struct ppcvirt_create_spapr_tce_64 *a)
 {
@@ -358,6 +359,7 @@ PPCVIRT_API int ppcvirt_tce_get(struct ppcvirt_vm *vm, uint64_t liobn,
 PPCVIRT_API int ppcvirt_tce_put(struct ppcvirt_vm *vm, uint64_t liobn,
 				uint64_t index, uint64_t tce)
 {
+	const struct pcv_links *links;
 	struct pcv_table *t;
 	int ret;
 
@@ -365,15 +367,39 @@ PPCVIRT_API int ppcvirt_tce_put(struct ppcvirt_vm *vm, uint64_t liobn,
 		return -EINVAL;
 	pcv_rcu_lock();
 	ret = table_at(vm, liobn, index, &t);
-	if (ret == 0) {
-		uint64_t page = index >> t->tpage_shift;
-
-		if (tce != 0 || pcv_tpage_probe(t, page)) {
-			atomic_store_explicit(&t->entries[index], tce,
-					      memory_order_release);
-			pcv_tpage_mark(t, page);
-		}
+	if (ret)
+		goto out;
+	pcv_tpage_probe(t, index >> t->tpage_shift);
+	if (!atomic_load_explicit(&t->links, memory_order_acquire)) {
+		pcv_range_commit(t, index, 1, NULL, tce);
+		goto out;
 	}
+	/* A linked table: the host IOMMUs follow, as for a hypercall from
+	 * the VMM tier (any guest memory may be mapped). */
+	if (!pcv_upd_lock(t, false)) {
+		ret = -EDEADLK;
+		goto out;
+	}
+	links = atomic_load_explicit(&t->links, memory_order_acquire);
+	if (links->n) {
+		struct pcv_hctx c = {
+			.vm = vm,
+			.slots = atomic_load_explicit(&vm->slots,
+						      memory_order_acquire),
+			.table = t,
+			.tier = PPCVIRT_TIER_VMM,
+		};
+		long h = pcv_host_update(&c, t, links, index, 1, NULL, tce);
+
+		if (h == PPCVIRT_H_PARAMETER)
+			ret = -EFAULT; /* maps something that is not RAM */
+		else if (h != PPCVIRT_H_SUCCESS)
+			ret = -EIO; /* the host IOMMU refused */
+	}
+	if (ret == 0)
+		pcv_range_commit(t, index, 1, NULL, tce);
+	pcv_upd_unlock(t);
+out:
 	pcv_rcu_unlock();
 	return ret;
 }

@@ -19,6 +19,7 @@ struct pcv_hctx {
 	bool fast;		  /* fast tier: decline instead of blocking */
 	int tier;		  /* enum ppcvirt_tier */
 	enum ppcvirt_decline why; /* set when PCV_TOO_HARD is returned */
+	bool deadlock;		  /* declined: would wait for this thread */
 };
 
 /* Run TCE hcall @idx (enum pcv_hcall_idx); returns a PAPR code or

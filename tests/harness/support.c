@@ -2,8 +2,12 @@
 /* Test support; see support.h. */
 #include "support.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "iommu_model.h"
 #include "test.h"
 
 bool tvm_init(struct tvm *t, uint64_t ram_size, enum ppcvirt_profile profile)
@@ -87,4 +91,46 @@ uint64_t tvm_entry(struct tvm *t, uint64_t liobn, uint64_t i)
 
 	CHECK_EQ(ppcvirt_tce_get(t->vm, liobn, i, &v), 0);
 	return v;
+}
+
+bool tvm_agree(struct tvm *t, uint64_t liobn, struct iommu_model *m)
+{
+	struct ppcvirt_tce_info info;
+	struct iommu_model_stats st;
+	uint64_t psize, want_bytes = 0;
+
+	if (!CHECK_EQ(ppcvirt_vm_tce_info(t->vm, liobn, &info), 0))
+		return false;
+	psize = 1ull << info.page_shift;
+	for (uint64_t i = 0; i < info.size; i++) {
+		uint64_t v = tvm_entry(t, liobn, i);
+		uint64_t iova = info.bus_offset + i * psize;
+		const uint64_t at[3] = {0, (psize / 2) & ~0xfffull,
+					psize - 4096};
+
+		if (v & 3)
+			want_bytes += psize;
+		for (unsigned k = 0; k < 3; k++) {
+			void *hva = NULL;
+			uint32_t perm = 0;
+			int r = iommu_model_lookup(m, iova + at[k], &hva,
+						   &perm);
+			uint8_t *want = t->ram + (v & ~(psize - 1)) + at[k];
+
+			if ((v & 3) ? r == 0 && hva == want && perm == (v & 3)
+				    : r == -ENOENT)
+				continue;
+			test_check(false, "host IOMMU agrees with the table",
+				   __FILE__, __LINE__);
+			printf("#   entry %" PRIu64 " = 0x%" PRIx64
+			       ", granule +0x%" PRIx64 ": lookup %d hva %p "
+			       "(want %p) perm %u\n",
+			       i, v, at[k], r, hva,
+			       (v & 3) ? (void *)want : NULL, perm);
+			return false;
+		}
+	}
+	iommu_model_get_stats(m, &st);
+	return CHECK_EQ_U64(st.mapped_bytes, want_bytes) &&
+	       CHECK_EQ_U64(st.pins, st.mapped_bytes >> 12);
 }

@@ -37,4 +37,16 @@ void tvm_list(struct tvm *t, uint64_t gpa, const uint64_t *vals, unsigned n);
 /* Entry at slot index @i of @liobn (bypassing guest rules). */
 uint64_t tvm_entry(struct tvm *t, uint64_t liobn, uint64_t i);
 
+struct iommu_model;
+
+/*
+ * The pass-through invariant (include/ppcvirt/iommu.h), checked from both
+ * sides: host IOMMU model @m maps exactly what table @liobn maps, at IOVA
+ * == IOBA, for guest RAM at t->ram (each mapped entry's page at its
+ * first, middle and last 4 KiB granule with the entry's permission, each
+ * unmapped entry not at all, and no byte more in total), and holds one pin
+ * per mapped 4 KiB page. Reports the first disagreement through CHECK.
+ */
+bool tvm_agree(struct tvm *t, uint64_t liobn, struct iommu_model *m);
+
 #endif

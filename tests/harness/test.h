@@ -3,10 +3,14 @@
  * Minimal in-house test harness (house style §6.9, after liburcu's tap.h).
  *
  * Each test binary declares a table of cases and calls test_main(). A case
- * passes when none of its CHECKs failed. CHECKs report file:line and keep
- * going, so one run shows every broken expectation. The last line printed
- * is "N passed, N failed" (plus ", N skipped"), and the exit status is 1 on
- * any failure.
+ * passes when it made at least one CHECK and none failed; a case that made
+ * no CHECK at all fails ("# no check was made") unless it called
+ * test_skip(), so a test whose assertions were lost cannot pass silently.
+ * CHECKs report file:line and keep going, so one run shows every broken
+ * expectation; they may be called from any thread (the counters are
+ * atomic), as long as the threads are joined before the case returns. The
+ * last line printed is "N passed, N failed" (plus ", N skipped"), and the
+ * exit status is 1 on any failure.
  */
 #ifndef PPCVIRT_TEST_H
 #define PPCVIRT_TEST_H
@@ -40,6 +44,8 @@ bool test_check_u64(uint64_t got, uint64_t want, const char *expr,
 bool test_check_i64(int64_t got, int64_t want, const char *expr,
 		    const char *file, int line);
 void test_skip(const char *why);
+/* CHECKs made so far by the running case (the harness's self-test). */
+unsigned long test_checks_made(void);
 
 #define CHECK(cond) test_check(!!(cond), #cond, __FILE__, __LINE__)
 /* Compare as unsigned 64-bit, print both in hex on mismatch. */

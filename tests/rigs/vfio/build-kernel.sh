@@ -30,7 +30,7 @@ echo "deb http://deb.debian.org/debian $SUITE main" >"$APT/sources.list"
 APT_OPTS=(-o Dir::Etc::sourcelist="$APT/sources.list"
 	-o Dir::Etc::sourceparts=/nonexistent
 	-o Dir::State::Lists="$APT/lists" -o Dir::Cache="$APT/cache"
-	-o APT::Architectures=amd64 -o Debug::NoLocking=1)
+	-o APT::Architectures=amd64 -o APT::Sandbox::User=root)
 
 # The version decides the cache key; refresh the private lists when they
 # are missing or older than a week.

@@ -50,12 +50,10 @@ say() { echo "[vfio-rig $(($(date +%s) - T0))s] $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 # ---- host packages ---------------------------------------------------------
-static_busybox() { [ -x /bin/busybox ] && ! file -L /bin/busybox 2>/dev/null | grep -q dynamic; }
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v python3 >/dev/null || need+=(python3)
-command -v file >/dev/null || need+=(file)
 [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
 [ -e /usr/lib/x86_64-linux-gnu/liburcu-bp.a ] || need+=(liburcu-dev)
 if [ ${#need[@]} -gt 0 ]; then
@@ -68,7 +66,9 @@ if [ ${#need[@]} -gt 0 ]; then
 			apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 				--no-install-recommends "${need[@]}" >/dev/null; }
 fi
-static_busybox || die "/bin/busybox is not the static one (busybox-static)"
+# busybox-static replaces the dynamic busybox package: /bin/busybox is
+# then the static one the initramfs needs.
+[ -x /bin/busybox ] || die "no /bin/busybox"
 
 # ---- the guest program, from this tree -------------------------------------
 if [ -z "$PROG" ]; then

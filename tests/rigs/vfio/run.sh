@@ -208,6 +208,28 @@ for iommu in ${IOMMUS//,/ }; do
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
 	[ $((p + f)) -gt 0 ] || total_fail=$((total_fail + 1))
 done
+# The measurements, one line per interface (TCG: compare ratios, not times).
+for iommu in ${IOMMUS//,/ }; do
+	python3 - "$iommu" "$OUT/$iommu/check.txt" <<'PY'
+import sys
+kv = {}
+for line in open(sys.argv[2], errors="replace"):
+    f = line.split()
+    if len(f) > 2 and f[0] == "PERF":
+        name = f[1].split(":", 1)[-1]
+        for x in f[2:]:
+            if "=" in x:
+                k, v = x.split("=", 1)
+                kv[name + "." + k] = v
+g = lambda k: kv.get(k, "?")
+print("PERF-SUMMARY %s: map+unmap ppcvirt/direct %s (of minimums %s; target <= 1.2), "
+      "INDIRECT(512) of contiguous pages %s map call(s), DDW direct map of %s MiB: "
+      "%s mappings (dma_entry_limit %s)"
+      % (sys.argv[1], g("map_unmap.ratio"), g("map_unmap.ratio_of_minimums"),
+         g("indirect512.map_calls"), g("ddw_direct.ram_mib"), g("ddw_direct.mappings"),
+         g("ddw_direct.dma_entry_limit")))
+PY
+done
 say "logs: $OUT/<iommu>/{console.log,trace.log,qemu.log,check.txt}"
 echo "$total_pass passed, $total_fail failed"
 [ $total_fail = 0 ]

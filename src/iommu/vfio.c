@@ -379,8 +379,8 @@ PCV_INTERNAL int pcv_vfio_io_error(const struct pcv_vfio *v, const char *op,
 	default:
 		break;
 	}
-	pcv_set_error("vfio %s: %s iova 0x%llx len 0x%llx: %s%s",
-		      v->device[0] ? v->device : "", op,
+	pcv_set_error("vfio%s%s: %s iova 0x%llx len 0x%llx: %s%s",
+		      v->device[0] ? " " : "", v->device, op,
 		      (unsigned long long)iova, (unsigned long long)len,
 		      strerror(err), hint);
 	return -err;

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE /* O_CLOEXEC */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,26 @@ static int read_info(struct pcv_vfio *v)
 	return 0;
 }
 
+/* The <n> of /dev/vfio/<n> an adopted group fd was opened as, or -1. */
+static int group_number(int fd)
+{
+	char proc[64], path[64];
+	ssize_t n;
+	long id;
+	char *end;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, path, sizeof(path) - 1);
+	if (n <= 10)
+		return -1;
+	path[n] = '\0';
+	if (strncmp(path, "/dev/vfio/", 10))
+		return -1;
+	id = strtol(path + 10, &end, 10);
+	return *end || end == path + 10 || id < 0 || id > INT_MAX ? -1
+								  : (int)id;
+}
+
 static int open_group(struct pcv_vfio *v)
 {
 	char path[64];
@@ -188,14 +209,23 @@ PCV_INTERNAL int pcv_vfio_type1_setup(struct pcv_vfio *v,
 				      v->container, VFIO_API_VERSION);
 			return -EINVAL;
 		}
-		/* An IOMMU must be set already: GET_INFO answers then only. */
+		/* An IOMMU must be set already: GET_INFO answers then only.
+		 * With one set, CHECK_EXTENSION asks that IOMMU, which
+		 * denies TYPE1v2 unless it is type1; without, any driver of
+		 * the kernel may say yes. */
 		ret = read_info(v);
+		if (ret && ioctl(v->container, VFIO_CHECK_EXTENSION,
+				 VFIO_TYPE1v2_IOMMU) <= 0) {
+			pcv_set_error("vfio: container_fd %d has an IOMMU set "
+				      "that is not type1v2",
+				      v->container);
+			return -EBUSY;
+		}
 		if (ret) {
-			pcv_set_error(
-				"vfio: container_fd %d has no type1 IOMMU "
-				"set (VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU) "
-				"first): %s",
-				v->container, strerror(-ret));
+			pcv_set_error("vfio: container_fd %d has no IOMMU set "
+				      "(VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU) "
+				      "first): %s",
+				      v->container, strerror(-ret));
 			return -EINVAL;
 		}
 		/* Read again below, once our group is in. */
@@ -204,6 +234,7 @@ PCV_INTERNAL int pcv_vfio_type1_setup(struct pcv_vfio *v,
 	}
 	if (cfg->group_fd >= 0) {
 		v->group = cfg->group_fd;
+		v->group_id = group_number(v->group);
 	} else {
 		ret = pcv_vfio_device_bound(v->device);
 		if (ret)

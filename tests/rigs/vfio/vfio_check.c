@@ -1191,6 +1191,29 @@ static void perf_ddw(struct ppcvirt_phb *phb, struct ppcvirt_iommu_group *g)
 /* ---- phase 2: the VMM owns the fds, ppcvirt adopts them ---------------------
  */
 
+/* ppcvirt_vfio_open(@cfg) must fail with @want, a message, and leave
+ * the VMM's fds open. */
+static void adopt_refused(const struct ppcvirt_vfio_config *cfg, int want,
+			  const char *what)
+{
+	struct ppcvirt_iommu_group *g = NULL;
+	int fds = count_fds();
+	int ret = ppcvirt_vfio_open(cfg, &g);
+	bool open_still =
+		fcntl(cfg->container_fd >= 0 ? cfg->container_fd : cfg->iommufd,
+		      F_GETFD) >= 0 ||
+		(cfg->container_fd < 0 && cfg->iommufd < 0);
+
+	check("adopt-refused",
+	      ret == want && !g && count_fds() == fds && open_still &&
+		      ppcvirt_last_error()[0],
+	      "%s: %d (%s): %s; fds %d -> %d", what, ret,
+	      ret < 0 ? strerror(-ret) : "opened", ppcvirt_last_error(), fds,
+	      count_fds());
+	if (g)
+		ppcvirt_iommu_group_put(g);
+}
+
 static int vmm_open(struct direct *d, struct ppcvirt_vfio_config *cfg,
 		    int *extra_fd)
 {
@@ -1215,12 +1238,19 @@ static int vmm_open(struct direct *d, struct ppcvirt_vfio_config *cfg,
 		grp = open(path, O_RDWR | O_CLOEXEC);
 		*extra_fd = grp;
 		if (d->container < 0 || grp < 0 ||
-		    ioctl(grp, VFIO_GROUP_SET_CONTAINER, &d->container) ||
-		    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		    ioctl(grp, VFIO_GROUP_SET_CONTAINER, &d->container))
 			return -errno;
 		cfg->iommu = PPCVIRT_VFIO_TYPE1V2;
 		cfg->container_fd = d->container;
 		cfg->group_fd = grp;
+		/* Before VFIO_SET_IOMMU, and a group in a container ppcvirt
+		 * is not told about: both refused, the VMM's fds left open. */
+		adopt_refused(cfg, -EINVAL, "container without an IOMMU");
+		cfg->container_fd = -1;
+		adopt_refused(cfg, -EBUSY, "group already in a container");
+		cfg->container_fd = d->container;
+		if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+			return -errno;
 	} else {
 		struct iommu_ioas_alloc a = {.size = sizeof(a)};
 		struct vfio_device_bind_iommufd b = {.argsz = sizeof(b)};
@@ -1252,8 +1282,11 @@ static int vmm_open(struct direct *d, struct ppcvirt_vfio_config *cfg,
 			return -errno;
 		cfg->iommu = PPCVIRT_VFIO_IOMMUFD;
 		cfg->iommufd = d->iommufd;
-		cfg->ioas_id = d->ioas;
+		cfg->ioas_id = d->ioas + 1000; /* no such IOAS */
 		cfg->device_fd = dev;
+		adopt_refused(cfg, -EINVAL,
+			      "an IOAS the iommufd does not have");
+		cfg->ioas_id = d->ioas;
 	}
 	return 0;
 }

@@ -69,6 +69,8 @@
 #define G_DATA	  0x20000ull  /* Identify data, page A */
 #define G_ALT	  0x21000ull  /* page B: the remap target */
 #define G_SPARE	  0x22000ull  /* an IOBA left unmapped for the memlock test */
+#define G_KEEP	  0x23000ull  /* mapped; a bigger update fails over it */
+#define G_NEW	  0x30000ull  /* the 8 pages that update would map */
 #define G_BUF	  0x100000ull /* 16 pages read from the disk */
 #define BUF_PAGES 16
 #define G_BULK	  0x400000ull /* 512 pages for the INDIRECT measurement */
@@ -735,6 +737,77 @@ static int iommu_kind(void)
 					     : PPCVIRT_VFIO_IOMMUFD;
 }
 
+/*
+ * Fail closed, replacing a mapping: with CAP_IPC_LOCK out of the
+ * effective set and RLIMIT_MEMLOCK 4 pages above what is charged now, an
+ * INDIRECT of 8 pages over a mapped entry must fail (its old 1-page
+ * mapping is unmapped, the 8-page one refused, the old one put back):
+ * H_HARDWARE, the entry reads back as before, and a DMA to it still
+ * lands on the old page. In this process, so the pins stay accounted to
+ * it. What is charged: type1 counts every pin in VmLck, with or without
+ * the capability; iommufd charges the user only for pins made without
+ * it (none so far), though VmPin shows them all.
+ */
+static void check_fail_closed(struct ppcvirt_iommu_group *g)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct caps[2], lowered[2];
+	struct ppcvirt_iommu_stats s0;
+	struct rlimit old, low;
+	char what[128] = "";
+	long lck, pin, r;
+	uint64_t t0, t1;
+	bool lands, fresh;
+	int st;
+
+	memset(ram + G_NEW, 0x55, 8 * PAGE);
+	memset(ram + G_KEEP, 0x66, PAGE);
+	if (put_tce(G_KEEP, G_KEEP, PPCVIRT_TCE_WRITE) != PPCVIRT_H_SUCCESS ||
+	    syscall(SYS_capget, &h, caps) || getrlimit(RLIMIT_MEMLOCK, &old)) {
+		check("fail-closed", false, "setup: %s", strerror(errno));
+		return;
+	}
+	s0 = gstats(g);
+	locked_kb(&lck, &pin);
+	memcpy(lowered, caps, sizeof(caps));
+	lowered[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	low = old;
+	low.rlim_cur =
+		(rlim_t)((iommu_kind() == PPCVIRT_VFIO_TYPE1V2 ? lck : 0) +
+			 16) *
+		1024;
+	if (syscall(SYS_capset, &h, lowered) ||
+	    setrlimit(RLIMIT_MEMLOCK, &low)) {
+		check("fail-closed", false, "capset/setrlimit: %s",
+		      strerror(errno));
+		syscall(SYS_capset, &h, caps);
+		return;
+	}
+	r = put_indirect(liobn, G_KEEP, G_NEW, 8, PPCVIRT_TCE_WRITE);
+	setrlimit(RLIMIT_MEMLOCK, &old);
+	syscall(SYS_capset, &h, caps);
+	t0 = get_tce(liobn, G_KEEP);
+	t1 = get_tce(liobn, G_KEEP + PAGE);
+	st = nvme_identify(G_KEEP);
+	lands = st == 0 && identify_data(G_KEEP, what, sizeof(what));
+	fresh = page_is(G_NEW, 0x55);
+	if (lands)
+		dma_landed(G_KEEP, G_KEEP);
+	check("fail-closed",
+	      r == PPCVIRT_H_HARDWARE && t0 == (G_KEEP | PPCVIRT_TCE_WRITE) &&
+		      t1 == 0 && lands && fresh && gstats(g).lost == s0.lost,
+	      "RLIMIT_MEMLOCK %llu kB, no CAP_IPC_LOCK: INDIRECT(8) over a "
+	      "mapped entry -> %s; entries read 0x%llx, 0x%llx; the next DMA "
+	      "%s the old page (%s), new pages %s; lost %llu -> %llu",
+	      (unsigned long long)low.rlim_cur / 1024, ppcvirt_hret_name(r),
+	      (unsigned long long)t0, (unsigned long long)t1,
+	      lands ? "lands on" : "MISSES", what,
+	      fresh ? "untouched" : "WRITTEN", (unsigned long long)s0.lost,
+	      (unsigned long long)gstats(g).lost);
+	put_tce(G_KEEP, 0, 0);
+}
+
 /* ---- the device leaves ------------------------------------------------------
  */
 
@@ -1355,6 +1428,7 @@ static void phase1(void)
 		check_remap();
 		check_stuff_blocked();
 		check_memlock(g);
+		check_fail_closed(g);
 		perf_indirect(g);
 		nvme_disable();
 	}

@@ -25,13 +25,19 @@
  * like on a shared, noisy machine.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ppcvirt/iommu.h>
@@ -46,11 +52,13 @@
 /* Packet buffers in each vCPU's ring: 4 x 64 KiB stays in a core's L2
  * (512 KiB here), like a NIC's hot receive buffers; the memcpy reference
  * uses the same ring. */
-#define NBUF	4
-#define WINDOW	(1ull << 18) /* 1 GiB of 4K pages */
-#define LIST	0x10000ull   /* per-vCPU list page: LIST + id * 4096 */
-#define BUFBASE (16ull << 20)
-#define ROUNDS	5
+#define NBUF	 4
+#define WINDOW	 (1ull << 18) /* 1 GiB of 4K pages */
+#define LIST	 0x10000ull   /* per-vCPU list page: LIST + id * 4096 */
+#define BUFBASE	 (16ull << 20)
+#define ROUNDS	 5
+#define MAXSIZES 8
+#define MAXPKT	 (1u << 21)
 
 enum cfg_flags {
 	F_MEMCPY = 1,
@@ -239,7 +247,7 @@ static void *run_guest(void *arg)
 struct result {
 	const char *config;
 	uint64_t size;
-	double mbps, hcalls_per_s, seconds, exit_rtt_ns;
+	double mb_per_s, hcalls_per_s, seconds, exit_rtt_ns;
 	uint64_t packets, bad;
 	struct ppcvirt_stats st;
 };
@@ -344,7 +352,7 @@ static int run_config(unsigned flags, const char *name, uint64_t size,
 	}
 	for (unsigned i = 0; i < nv; i++) {
 		/* Aggregate throughput of concurrent vCPUs. */
-		res->mbps += (double)g[i].bytes / g[i].seconds / 1e6;
+		res->mb_per_s += (double)g[i].bytes / g[i].seconds / 1e6;
 		res->hcalls_per_s += (double)g[i].hcalls / g[i].seconds;
 		res->packets += g[i].bytes / size;
 		res->bad += g[i].bad;
@@ -366,154 +374,488 @@ out:
 	return ret;
 }
 
-static void print_json(const struct result *r, int n, double exit_mbps,
-		       double memcpy_mbps)
+/* ---- results: JSON, table, plot ---------------------------------------- */
+
+struct size_results {
+	uint64_t size;
+	struct result r[NCFG];
+	double exit_mb_per_s, memcpy_mb_per_s, fast_multi_mb_per_s;
+};
+
+static json_object *result_json(const struct size_results *sr, unsigned c,
+				bool typed)
 {
-	printf("[\n");
-	for (int i = 0; i < n; i++) {
-		printf("  {\"config\": \"%s\", \"packet_bytes\": %llu, "
-		       "\"mbps\": %.1f, \"hcalls_per_s\": %.0f, "
-		       "\"packets\": %llu, \"seconds\": %.3f, "
-		       "\"ratio_to_exit\": %.2f, \"fraction_of_memcpy\": %.3f, "
-		       "\"fast_calls\": %llu, \"slow_calls\": %llu, "
-		       "\"exits\": %llu, \"errors\": %llu",
-		       r[i].config, (unsigned long long)r[i].size, r[i].mbps,
-		       r[i].hcalls_per_s, (unsigned long long)r[i].packets,
-		       r[i].seconds, exit_mbps ? r[i].mbps / exit_mbps : 0,
-		       memcpy_mbps ? r[i].mbps / memcpy_mbps : 0,
-		       (unsigned long long)r[i].st.completed[PPCVIRT_TIER_FAST],
-		       (unsigned long long)r[i].st.completed[PPCVIRT_TIER_SLOW],
-		       (unsigned long long)r[i].st.exits,
-		       (unsigned long long)r[i].bad);
-		if (r[i].exit_rtt_ns > 0)
-			printf(", \"exit_rtt_ns\": %.0f", r[i].exit_rtt_ns);
-		printf("}%s\n", i + 1 < n ? "," : "");
+	const struct result *r = &sr->r[c];
+	json_object *o = json_object_new_object();
+
+	if (typed)
+		cli_json_add(o, "type", json_object_new_string("result"));
+	cli_json_add(o, "config", json_object_new_string(r->config));
+	cli_json_add(o, "packet_bytes", json_object_new_uint64(r->size));
+	cli_json_add(o, "mb_per_s", cli_json_num(r->mb_per_s, 1));
+	cli_json_add(o, "hcalls_per_s", cli_json_num(r->hcalls_per_s, 0));
+	cli_json_add(o, "packets", json_object_new_uint64(r->packets));
+	cli_json_add(o, "seconds", cli_json_num(r->seconds, 3));
+	cli_json_add(o, "ratio_to_exit",
+		     cli_json_num(sr->exit_mb_per_s
+					  ? r->mb_per_s / sr->exit_mb_per_s
+					  : 0,
+				  2));
+	cli_json_add(o, "fraction_of_memcpy",
+		     cli_json_num(sr->memcpy_mb_per_s
+					  ? r->mb_per_s / sr->memcpy_mb_per_s
+					  : 0,
+				  3));
+	cli_json_add(
+		o, "fast_tier_calls",
+		json_object_new_uint64(r->st.completed[PPCVIRT_TIER_FAST]));
+	cli_json_add(
+		o, "slow_tier_calls",
+		json_object_new_uint64(r->st.completed[PPCVIRT_TIER_SLOW]));
+	cli_json_add(o, "exits", json_object_new_uint64(r->st.exits));
+	cli_json_add(o, "errors", json_object_new_uint64(r->bad));
+	cli_json_add(o, "exit_rtt_ns_per_exit",
+		     r->exit_rtt_ns > 0 ? cli_json_num(r->exit_rtt_ns, 0)
+					: NULL);
+	return o;
+}
+
+/* One size: every configuration with its ratios and tier counts. */
+static void print_detail(const struct size_results *sr)
+{
+	printf("DMA workload, %llu-byte packets (same run; ratios to "
+	       "exit-multitce and to memcpy)\n",
+	       (unsigned long long)sr->size);
+	printf("  %-26s %10s %12s %8s %8s  %s\n", "config", "MB/s", "hcalls/s",
+	       "x exit", "memcpy", "tiers (fast/slow/exit)");
+	for (unsigned c = 0; c < NCFG; c++) {
+		const struct result *r = &sr->r[c];
+
+		printf("  %-26s %10.1f %12.0f %8.2f %7.1f%%  %llu/%llu/%llu",
+		       r->config, r->mb_per_s, r->hcalls_per_s,
+		       sr->exit_mb_per_s ? r->mb_per_s / sr->exit_mb_per_s : 0,
+		       sr->memcpy_mb_per_s
+			       ? 100 * r->mb_per_s / sr->memcpy_mb_per_s
+			       : 0,
+		       (unsigned long long)r->st.completed[0],
+		       (unsigned long long)r->st.completed[1],
+		       (unsigned long long)r->st.exits);
+		if (r->exit_rtt_ns > 0)
+			printf("  exit round trip %.0f ns", r->exit_rtt_ns);
+		printf("\n");
 	}
-	printf("]\n");
+	if (sr->fast_multi_mb_per_s > 0)
+		printf("  2 vCPUs / 1 vCPU (fast-multitce): %.2fx\n",
+		       sr->r[NCFG - 1].mb_per_s / sr->fast_multi_mb_per_s);
+}
+
+/* Several sizes: one table, configurations x packet sizes, in MB/s. */
+static void print_table(const struct size_results *sr, int n)
+{
+	printf("DMA workload, MB/s per configuration and packet size (same "
+	       "run)\n");
+	printf("  %-26s", "config");
+	for (int s = 0; s < n; s++) {
+		char h[32];
+
+		snprintf(h, sizeof(h), "%llu B",
+			 (unsigned long long)sr[s].size);
+		printf(" %11s", h);
+	}
+	printf("\n");
+	for (unsigned c = 0; c < NCFG; c++) {
+		printf("  %-26s", configs[c].name);
+		for (int s = 0; s < n; s++)
+			printf(" %11.1f", sr[s].r[c].mb_per_s);
+		printf("\n");
+	}
+	printf("  %-26s", "fast-multitce / exit-mtce");
+	for (int s = 0; s < n; s++)
+		printf(" %10.2fx",
+		       sr[s].exit_mb_per_s
+			       ? sr[s].fast_multi_mb_per_s / sr[s].exit_mb_per_s
+			       : 0);
+	printf("\n  %-26s", "2 vCPUs / 1 vCPU");
+	for (int s = 0; s < n; s++)
+		printf(" %10.2fx", sr[s].fast_multi_mb_per_s
+					   ? sr[s].r[NCFG - 1].mb_per_s /
+						     sr[s].fast_multi_mb_per_s
+					   : 0);
+	printf("\n");
+}
+
+/* gnuplot in $PATH? */
+static bool have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (!path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/gnuplot", (int)n, path);
+		if (n && access(buf, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+static void write_plot_script(FILE *f, bool svg, const struct size_results *sr,
+			      int n)
+{
+	if (svg)
+		fputs("set terminal svg size 1100,650 dynamic "
+		      "background rgb 'white'\n",
+		      f);
+	else
+		fputs("if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {\n"
+		      "  set terminal pngcairo size 1100,650\n"
+		      "} else {\n"
+		      "  set terminal png size 1100,650\n"
+		      "}\n",
+		      f);
+	/* The output is gnuplot's stdout, which the CLI opened. */
+	fputs("set title 'ppcvirt bench dma: guest DMA throughput (map, "
+	      "device copy, unmap)' noenhanced\n"
+	      "set ylabel 'MB/s (log scale)'\n"
+	      "set logscale y\n"
+	      "set grid ytics\n"
+	      "set style data histograms\n"
+	      "set style histogram clustered gap 1\n"
+	      "set style fill solid 0.85 border -1\n"
+	      "set boxwidth 0.9\n"
+	      "set xtics rotate by -35 noenhanced\n"
+	      "set key outside right top title 'packet size' noenhanced\n"
+	      "set bmargin 9\n"
+	      "$data << EOD\n",
+	      f);
+	for (unsigned c = 0; c < NCFG; c++) {
+		fprintf(f, "%s", configs[c].name);
+		for (int s = 0; s < n; s++)
+			fprintf(f, " %.3f",
+				sr[s].r[c].mb_per_s > 0 ? sr[s].r[c].mb_per_s
+							: 1e-3);
+		fputc('\n', f);
+	}
+	fputs("EOD\nplot ", f);
+	for (int s = 0; s < n; s++)
+		fprintf(f, "%s$data using %d%s title '%llu bytes'",
+			s ? ", " : "", s + 2, s ? "" : ":xtic(1)",
+			(unsigned long long)sr[s].size);
+	fputc('\n', f);
+}
+
+/* Run gnuplot on a script written here; its stdout is @out. */
+static int plot(const char *out, const struct size_results *sr, int n)
+{
+	char name[] = "gnuplot";
+	char *const argv[] = {name, NULL};
+	extern char **environ;
+	posix_spawn_file_actions_t fa;
+	void (*old_pipe)(int);
+	int pfd[2], ofd, st = 0, ret;
+	pid_t pid;
+	FILE *f;
+
+	ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (ofd < 0) {
+		cli_error(out, 0, "cannot create: %s", strerror(errno));
+		return CLI_ERROR;
+	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		cli_error(out, 0, "pipe: %s", strerror(errno));
+		close(ofd);
+		return CLI_ERROR;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, ofd, STDOUT_FILENO);
+	ret = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[0]);
+	close(ofd);
+	if (ret) {
+		close(pfd[1]);
+		cli_error(out, 0, "cannot run gnuplot: %s", strerror(ret));
+		return CLI_ERROR;
+	}
+	/* A gnuplot that dies early must not take the CLI with it. */
+	old_pipe = signal(SIGPIPE, SIG_IGN);
+	f = fdopen(pfd[1], "w");
+	if (f) {
+		write_plot_script(f, ends_with_ci(out, ".svg"), sr, n);
+		fclose(f);
+	} else {
+		close(pfd[1]);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	signal(SIGPIPE, old_pipe);
+	if (!f || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		cli_error(out, 0, "gnuplot failed (status %d)",
+			  WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return CLI_ERROR;
+	}
+	return CLI_OK;
+}
+
+/* ---- the command ---------------------------------------------------------*/
+
+static void usage(void)
+{
+	fputs("usage: ppcvirt bench dma [OPTION...]\n"
+	      "\n"
+	      "Guest DMA workload (map, device copy, unmap) per configuration: "
+	      "memcpy\n"
+	      "reference, fast and slow tiers, exits to a VMM thread, "
+	      "multi-TCE,\n"
+	      "pass-through, two vCPUs. Prints MB/s; asserts nothing about "
+	      "speed.\n"
+	      "\n"
+	      "  -s, --size=BYTES[,BYTES...]  packet sizes, 1..2097152, at "
+	      "most "
+	      "8\n"
+	      "                               (default 65536)\n"
+	      "  -t, --seconds=S              time per configuration and size "
+	      "(default 1,\n"
+	      "                               0.05 with --quick)\n"
+	      "  -p, --plot=FILE.svg|FILE.png draw MB/s per configuration and "
+	      "size with gnuplot\n"
+	      "  -j, --json                   one JSON document (keys end in "
+	      "their unit)\n"
+	      "      --json-lines             one JSON object per result as "
+	      "each size ends\n"
+	      "      --quick                  a smoke run: figures are noise\n"
+	      "  -q, --quiet                  no progress line\n"
+	      "  -h, --help                   this help\n"
+	      "\n"
+	      "Exit status: 0, 1 when a call failed or a mapping was left "
+	      "behind, 2 for\n"
+	      "usage errors and when the plot cannot be made.\n",
+	      stdout);
+}
+
+static int parse_sizes(const char *arg, uint64_t *sizes, int *n)
+{
+	const char *s = arg;
+
+	*n = 0;
+	for (;;) {
+		char num[24];
+		size_t len = strcspn(s, ",");
+		uint64_t v;
+
+		if (*n == MAXSIZES || len == 0 || len >= sizeof(num))
+			return -1;
+		memcpy(num, s, len);
+		num[len] = '\0';
+		if (!cli_parse_u64(num, MAXPKT, &v) || v == 0)
+			return -1;
+		sizes[(*n)++] = v;
+		if (!s[len])
+			return 0;
+		s += len + 1;
+	}
+}
+
+/* All rounds of one packet size; the median round per configuration. */
+static int run_size(struct size_results *sr, uint64_t size, int si, int ns,
+		    double secs)
+{
+	static struct result rounds[ROUNDS][NCFG];
+	int status = CLI_OK;
+
+	memset(sr, 0, sizeof(*sr));
+	sr->size = size;
+	/* Rounds interleave the configurations, so a burst of load from
+	 * elsewhere hits them alike; each reports its median. */
+	for (int k = 0; k < ROUNDS; k++) {
+		for (unsigned c = 0; c < NCFG; c++) {
+			int ret;
+
+			cli_progress("bench dma: %llu bytes (%d/%d), round "
+				     "%d/%d, %s",
+				     (unsigned long long)size, si + 1, ns,
+				     k + 1, ROUNDS, configs[c].name);
+			ret = run_config(configs[c].flags, configs[c].name,
+					 size, secs / ROUNDS, &rounds[k][c]);
+			if (ret) {
+				cli_error("ppcvirt bench dma", 0,
+					  "%s: setup failed: %s",
+					  configs[c].name, strerror(-ret));
+				return -1;
+			}
+		}
+	}
+	for (unsigned c = 0; c < NCFG; c++) {
+		struct result *r = &sr->r[c];
+		double v[ROUNDS];
+		int med = 0;
+
+		for (int k = 0; k < ROUNDS; k++)
+			v[k] = rounds[k][c].mb_per_s;
+		bench_median(v, ROUNDS);
+		for (int k = 0; k < ROUNDS; k++)
+			if (rounds[k][c].mb_per_s == v[ROUNDS / 2])
+				med = k;
+		*r = rounds[med][c];
+		for (int k = 0; k < ROUNDS; k++)
+			r->bad += k == med ? 0 : rounds[k][c].bad;
+		if (r->bad) {
+			cli_error("ppcvirt bench dma", 0,
+				  "%s, %llu bytes: %llu failed calls or "
+				  "leftover mappings",
+				  configs[c].name, (unsigned long long)size,
+				  (unsigned long long)r->bad);
+			status = CLI_FAIL;
+		}
+		if (!strcmp(configs[c].name, "exit-multitce"))
+			sr->exit_mb_per_s = r->mb_per_s;
+		if (!strcmp(configs[c].name, "memcpy"))
+			sr->memcpy_mb_per_s = r->mb_per_s;
+		if (!strcmp(configs[c].name, "fast-multitce"))
+			sr->fast_multi_mb_per_s = r->mb_per_s;
+	}
+	return status;
 }
 
 int bench_dma(int argc, char **argv)
 {
-	uint64_t sizes[8] = {65536};
-	int nsizes = 1, json = 0, status = 0;
-	double secs = 1.0; /* per configuration, over all rounds */
+	static const struct option lopts[] = {
+		BENCH_COMMON_LOPTS,
+		{"size", required_argument, NULL, 's'},
+		{"seconds", required_argument, NULL, 't'},
+		{"plot", required_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct size_results sr[MAXSIZES];
+	uint64_t sizes[MAXSIZES] = {65536};
+	int nsizes = 1, status = CLI_OK, c;
+	double secs = -1; /* per configuration and size, over all rounds */
+	const char *plot_file = NULL;
+	struct bench_opts o;
+	json_object *results = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "--quick")) {
-			secs = 0.05;
-		} else if (!strcmp(argv[i], "--size") && i + 1 < argc) {
-			char *s = argv[++i], *end;
+	bench_opts_init(&o);
+	optind = 0;
+	while ((c = cli_getopt("bench dma", argc, argv,
+			       ":s:t:p:" BENCH_COMMON_SHORT, lopts)) != -1) {
+		int k = bench_common_opt("bench dma", c, &o);
+		char *end;
 
-			nsizes = 0;
-			do {
-				unsigned long long v = strtoull(s, &end, 0);
-
-				if (end == s || v == 0 || v > (1u << 21) ||
-				    nsizes == 8) {
-					fprintf(stderr,
-						"bench dma: bad --size '%s' "
-						"(1..2097152, comma list)\n",
-						argv[i]);
-					return 2;
-				}
-				sizes[nsizes++] = v;
-				s = end + (*end == ',');
-			} while (*end == ',');
-			if (*end) {
-				fprintf(stderr, "bench dma: bad --size '%s'\n",
-					argv[i]);
-				return 2;
-			}
-		} else if (!strcmp(argv[i], "--help")) {
-			printf("usage: ppcvirt bench dma [--json] "
-			       "[--size BYTES[,BYTES...]] [--quick]\n"
-			       "Guest DMA workload (map, device copy, unmap) "
-			       "per tier; default 65536-byte packets.\n");
-			return 0;
-		} else {
-			fprintf(stderr, "bench dma: unknown option %s\n",
-				argv[i]);
-			return 2;
-		}
-	}
-	for (int s = 0; s < nsizes; s++) {
-		/* Rounds interleave the configurations, so a burst of load
-		 * from elsewhere hits them alike; each reports its median. */
-		struct result r[NCFG], rounds[ROUNDS][NCFG];
-		double exit_mbps = 0, memcpy_mbps = 0, base1 = 0;
-
-		for (int k = 0; k < ROUNDS; k++) {
-			for (unsigned c = 0; c < NCFG; c++) {
-				int ret = run_config(
-					configs[c].flags, configs[c].name,
-					sizes[s], secs / ROUNDS, &rounds[k][c]);
-
-				if (ret) {
-					fprintf(stderr,
-						"bench dma: %s: setup failed "
-						"(%d)\n",
-						configs[c].name, ret);
-					return 1;
-				}
-			}
-		}
-		for (unsigned c = 0; c < NCFG; c++) {
-			double v[ROUNDS];
-			int med = 0;
-
-			for (int k = 0; k < ROUNDS; k++)
-				v[k] = rounds[k][c].mbps;
-			bench_median(v, ROUNDS);
-			for (int k = 0; k < ROUNDS; k++)
-				if (rounds[k][c].mbps == v[ROUNDS / 2])
-					med = k;
-			r[c] = rounds[med][c];
-			for (int k = 0; k < ROUNDS; k++)
-				r[c].bad += k == med ? 0 : rounds[k][c].bad;
-			if (r[c].bad) {
-				fprintf(stderr,
-					"bench dma: %s: %llu failed calls or "
-					"leftover mappings\n",
-					configs[c].name,
-					(unsigned long long)r[c].bad);
-				status = 1;
-			}
-			if (!strcmp(configs[c].name, "exit-multitce"))
-				exit_mbps = r[c].mbps;
-			if (!strcmp(configs[c].name, "memcpy"))
-				memcpy_mbps = r[c].mbps;
-			if (!strcmp(configs[c].name, "fast-multitce"))
-				base1 = r[c].mbps;
-		}
-		if (json) {
-			print_json(r, (int)NCFG, exit_mbps, memcpy_mbps);
+		if (k < 0)
+			return CLI_ERROR;
+		if (k)
 			continue;
+		switch (c) {
+		case 's':
+			if (parse_sizes(optarg, sizes, &nsizes))
+				return cli_usage_error(
+					"bench dma",
+					"--size: '%s' is not a comma list of "
+					"at most %d sizes from 1 to %u",
+					cli_esc(optarg), MAXSIZES, MAXPKT);
+			break;
+		case 't':
+			secs = strtod(optarg, &end);
+			if (end == optarg || *end || !(secs > 0) || secs > 3600)
+				return cli_usage_error(
+					"bench dma",
+					"--seconds: '%s' is not a duration "
+					"above 0 and up to 3600",
+					cli_esc(optarg));
+			break;
+		case 'p':
+			if (!ends_with_ci(optarg, ".svg") &&
+			    !ends_with_ci(optarg, ".png"))
+				return cli_usage_error(
+					"bench dma",
+					"--plot: '%s' must end in .svg or "
+					".png",
+					cli_esc(optarg));
+			plot_file = optarg;
+			break;
+		case 'h':
+			usage();
+			return CLI_OK;
+		default:
+			return CLI_ERROR;
 		}
-		printf("DMA workload, %llu-byte packets (same run; ratios to "
-		       "exit-multitce and to memcpy)\n",
-		       (unsigned long long)sizes[s]);
-		printf("  %-26s %10s %12s %8s %8s  %s\n", "config", "MB/s",
-		       "hcalls/s", "x exit", "memcpy",
-		       "tiers (fast/slow/exit)");
-		for (unsigned c = 0; c < NCFG; c++) {
-			printf("  %-26s %10.1f %12.0f %8.2f %7.1f%%  "
-			       "%llu/%llu/%llu",
-			       r[c].config, r[c].mbps, r[c].hcalls_per_s,
-			       exit_mbps ? r[c].mbps / exit_mbps : 0,
-			       memcpy_mbps ? 100 * r[c].mbps / memcpy_mbps : 0,
-			       (unsigned long long)r[c].st.completed[0],
-			       (unsigned long long)r[c].st.completed[1],
-			       (unsigned long long)r[c].st.exits);
-			if (r[c].exit_rtt_ns > 0)
-				printf("  exit round trip %.0f ns",
-				       r[c].exit_rtt_ns);
-			printf("\n");
-		}
-		if (base1 > 0)
-			printf("  2 vCPUs / 1 vCPU (fast-multitce): %.2fx\n",
-			       r[NCFG - 1].mbps / base1);
 	}
+	if (optind < argc)
+		return cli_usage_error("bench dma", "unexpected argument '%s'",
+				       cli_esc(argv[optind]));
+	/* Before the run, not after minutes of it. */
+	if (plot_file && !have_gnuplot()) {
+		cli_error("ppcvirt bench dma", 0,
+			  "--plot needs gnuplot, which is not in PATH "
+			  "(Debian: apt-get install gnuplot-nox)");
+		return CLI_ERROR;
+	}
+	if (secs < 0)
+		secs = o.quick ? 0.05 : 1.0;
+	cli_progress_init(o.quiet);
+	if (o.json == CLI_JSON_DOC)
+		results = json_object_new_array();
+	for (int s = 0; s < nsizes; s++) {
+		int st = run_size(&sr[s], sizes[s], s, nsizes, secs);
+
+		if (st < 0) {
+			cli_progress_clear();
+			json_object_put(results);
+			return CLI_FAIL;
+		}
+		if (st > status)
+			status = st;
+		for (unsigned k = 0; k < NCFG && o.json; k++) {
+			json_object *r = result_json(&sr[s], k,
+						     o.json == CLI_JSON_LINES);
+
+			if (o.json == CLI_JSON_LINES) {
+				cli_progress_clear();
+				cli_json_print(r, o.json);
+			} else {
+				json_object_array_add(results, r);
+			}
+		}
+	}
+	cli_progress_clear();
+	if (o.json == CLI_JSON_DOC) {
+		json_object *d = json_object_new_object(), *sz, *cf;
+
+		sz = json_object_new_array();
+		cf = json_object_new_array();
+		for (int s = 0; s < nsizes; s++)
+			json_object_array_add(sz,
+					      json_object_new_uint64(sizes[s]));
+		for (unsigned k = 0; k < NCFG; k++)
+			json_object_array_add(
+				cf, json_object_new_string(configs[k].name));
+		cli_json_add(d, "bench", json_object_new_string("dma"));
+		cli_json_add(d, "quick", json_object_new_boolean(o.quick));
+		cli_json_add(d, "seconds_per_config", cli_json_num(secs, 3));
+		cli_json_add(d, "rounds", json_object_new_int(ROUNDS));
+		cli_json_add(d, "packet_sizes_bytes", sz);
+		cli_json_add(d, "configs", cf);
+		cli_json_add(d, "results", results);
+		cli_json_print(d, o.json);
+	} else if (!o.json) {
+		if (nsizes == 1)
+			print_detail(&sr[0]);
+		else
+			print_table(sr, nsizes);
+	}
+	if (plot_file && plot(plot_file, sr, nsizes) != CLI_OK)
+		return CLI_ERROR;
 	return status;
 }

@@ -11,6 +11,7 @@
  * tier counters printed at the end show that they did. For scale, the run
  * also times a plain 8-byte store loop over the same number of entries.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,9 +99,10 @@ static int run(struct hres *r, int quick)
 	int ret = setup(&vm, &v);
 
 	if (ret) {
-		fprintf(stderr, "bench hcall: setup failed: %d\n", ret);
+		cli_error("ppcvirt bench hcall", 0, "setup failed: %s",
+			  strerror(-ret));
 		ppcvirt_vm_destroy(vm);
-		return 1;
+		return CLI_FAIL;
 	}
 	/* Touch the table pages once (the first write allocates them: the
 	 * slow tier's job), as a running guest's table would be. */
@@ -118,19 +120,23 @@ static int run(struct hres *r, int quick)
 				      ((0x100000ull >> 12) + (k & 255)) << 12 |
 					      RW,
 				      0);
+	cli_progress("bench hcall: H_PUT_TCE");
 	r->put_ns = TIME_BATCHES(
 		31, 200 * scale,
 		sink +=
 		hcall(v, PPCVIRT_H_PUT_TCE, LIOBN, ((uint64_t)i % span) << 12,
 		      ((0x100000ull >> 12) + (i & 255)) << 12 | RW, 0));
+	cli_progress("bench hcall: H_GET_TCE");
 	r->get_ns =
 		TIME_BATCHES(31, 200 * scale,
 			     sink += hcall(v, PPCVIRT_H_GET_TCE, LIOBN,
 					   ((uint64_t)i % span) << 12, 0, 0));
+	cli_progress("bench hcall: H_PUT_TCE_INDIRECT");
 	r->indirect_ns = TIME_BATCHES(
 		31, 2 * scale,
 		sink += hcall(v, PPCVIRT_H_PUT_TCE_INDIRECT, LIOBN,
 			      (((uint64_t)i * 512) % span) << 12, LIST, 512));
+	cli_progress("bench hcall: H_STUFF_TCE");
 	r->stuff_ns = TIME_BATCHES(
 		31, 4 * scale,
 		sink += hcall(v, PPCVIRT_H_STUFF_TCE, LIOBN,
@@ -143,53 +149,99 @@ static int run(struct hres *r, int quick)
 					   a[(uint64_t)i % span] = (uint64_t)i);
 		free((void *)(uintptr_t)a);
 	}
+	cli_progress_clear();
 	if (sink != 0)
-		fprintf(stderr, "bench hcall: a call failed (sum %ld)\n",
-			(long)sink);
+		cli_error("ppcvirt bench hcall", 0,
+			  "a call failed (sum of returns %ld)", (long)sink);
 	ppcvirt_vm_get_stats(vm, &r->st);
 	ppcvirt_vm_destroy(vm);
-	return sink != 0;
+	return sink != 0 ? CLI_FAIL : CLI_OK;
+}
+
+static void usage(void)
+{
+	fputs("usage: ppcvirt bench hcall [OPTION...]\n"
+	      "\n"
+	      "Median ns per H_PUT_TCE, H_GET_TCE, H_PUT_TCE_INDIRECT(512) "
+	      "and\n"
+	      "H_STUFF_TCE(512, 0) through the engine (strict profile, fast "
+	      "tier).\n"
+	      "\n"
+	      "  -j, --json        one JSON document (keys end in their unit: "
+	      "_ns_per_call)\n"
+	      "      --json-lines  the same object on one line\n"
+	      "      --quick       1/100 of the work: a smoke run, figures are "
+	      "noise\n"
+	      "  -q, --quiet       no progress line\n"
+	      "  -h, --help        this help\n",
+	      stdout);
 }
 
 int bench_hcall(int argc, char **argv)
 {
-	struct hres r;
-	int json = 0, quick = 0, ret;
+	static const struct option lopts[] = {
+		BENCH_COMMON_LOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	struct bench_opts o;
+	struct hres r = {0};
+	int c, ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "--quick")) {
-			quick = 1;
-		} else if (!strcmp(argv[i], "--help")) {
-			printf("usage: ppcvirt bench hcall [--json] [--quick]\n"
-			       "Median ns per H_PUT_TCE, H_GET_TCE, "
-			       "H_PUT_TCE_INDIRECT(512), H_STUFF_TCE(512,0) "
-			       "through the engine.\n");
-			return 0;
-		} else {
-			fprintf(stderr, "bench hcall: unknown option %s\n",
-				argv[i]);
-			return 2;
+	bench_opts_init(&o);
+	optind = 0;
+	while ((c = cli_getopt("bench hcall", argc, argv,
+			       ":" BENCH_COMMON_SHORT, lopts)) != -1) {
+		int k = bench_common_opt("bench hcall", c, &o);
+
+		if (k < 0)
+			return CLI_ERROR;
+		if (k)
+			continue;
+		if (c == 'h') {
+			usage();
+			return CLI_OK;
 		}
+		return CLI_ERROR;
 	}
-	ret = run(&r, quick);
-	if (json) {
-		printf("{\"put_tce_ns\": %.2f, \"get_tce_ns\": %.2f, "
-		       "\"indirect512_ns\": %.1f, "
-		       "\"indirect512_ns_per_entry\": %.3f, "
-		       "\"stuff512_ns\": %.1f, \"stuff512_ns_per_entry\": "
-		       "%.3f, "
-		       "\"store_ns\": %.3f, \"fast_tier_calls\": %llu, "
-		       "\"slow_tier_calls\": %llu, \"exits\": %llu}\n",
-		       r.put_ns, r.get_ns, r.indirect_ns, r.indirect_ns / 512,
-		       r.stuff_ns, r.stuff_ns / 512, r.store_ns,
-		       (unsigned long long)r.st.completed[PPCVIRT_TIER_FAST],
-		       (unsigned long long)r.st.completed[PPCVIRT_TIER_SLOW],
-		       (unsigned long long)r.st.exits);
+	if (optind < argc)
+		return cli_usage_error("bench hcall",
+				       "unexpected argument '%s'",
+				       cli_esc(argv[optind]));
+	cli_progress_init(o.quiet);
+	ret = run(&r, o.quick);
+	if (o.json) {
+		json_object *j = json_object_new_object();
+
+		cli_json_add(j, "bench", json_object_new_string("hcall"));
+		cli_json_add(j, "profile", json_object_new_string("strict"));
+		cli_json_add(j, "quick", json_object_new_boolean(o.quick));
+		cli_json_add(j, "batches", json_object_new_int(31));
+		cli_json_add(j, "put_tce_ns_per_call",
+			     cli_json_num(r.put_ns, 2));
+		cli_json_add(j, "get_tce_ns_per_call",
+			     cli_json_num(r.get_ns, 2));
+		cli_json_add(j, "indirect512_ns_per_call",
+			     cli_json_num(r.indirect_ns, 1));
+		cli_json_add(j, "indirect512_ns_per_entry",
+			     cli_json_num(r.indirect_ns / 512, 3));
+		cli_json_add(j, "stuff512_ns_per_call",
+			     cli_json_num(r.stuff_ns, 1));
+		cli_json_add(j, "stuff512_ns_per_entry",
+			     cli_json_num(r.stuff_ns / 512, 3));
+		cli_json_add(j, "store_ns_per_store",
+			     cli_json_num(r.store_ns, 3));
+		cli_json_add(j, "fast_tier_calls",
+			     json_object_new_uint64(
+				     r.st.completed[PPCVIRT_TIER_FAST]));
+		cli_json_add(j, "slow_tier_calls",
+			     json_object_new_uint64(
+				     r.st.completed[PPCVIRT_TIER_SLOW]));
+		cli_json_add(j, "exits", json_object_new_uint64(r.st.exits));
+		cli_json_print(j, o.json);
 		return ret;
 	}
-	printf("hcall benchmark (strict profile, median of 31 batches)\n");
+	printf("hcall benchmark (strict profile, median of 31 batches%s)\n",
+	       o.quick ? ", --quick: figures are noise" : "");
 	printf("  H_PUT_TCE               %8.2f ns/call\n", r.put_ns);
 	printf("  H_GET_TCE               %8.2f ns/call\n", r.get_ns);
 	printf("  H_PUT_TCE_INDIRECT(512) %8.1f ns/call  %6.3f ns/entry\n",

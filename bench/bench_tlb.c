@@ -15,6 +15,7 @@
  *   - single-entry write (ppcvirt_tlb_write_entry) on e500mc and on a
  *     2048 + 64 entry geometry: equal costs show it is O(1) in TLB size.
  */
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +25,11 @@
 
 #include "bench.h"
 
-#define BATCH	4096
-#define ROUNDS	201
-#define NENTRY	(512 + 64)
-#define SYNC_IT 64
+#define BATCH	     4096
+#define ROUNDS	     201 /* at most; --quick runs QUICK_ROUNDS */
+#define QUICK_ROUNDS 11
+#define NENTRY	     (512 + 64)
+#define SYNC_IT	     64
 
 struct tres {
 	double hit_ns, miss_ns, hit_dense_ns, miss_dense_ns;
@@ -36,6 +38,7 @@ struct tres {
 };
 
 static struct ppcvirt_book3e_206_tlb_entry array[2048 + 64];
+static int nrounds = ROUNDS;
 
 /* TLB0 page p = way * 128 + set lands in its set; base 0x10000000. */
 static uint32_t tlb0_ea(uint32_t set, uint32_t way)
@@ -120,7 +123,7 @@ static double time_lookups(const struct ppcvirt_tlb *tlb, const uint32_t *ea,
 	double v[ROUNDS];
 	struct ppcvirt_tlb_xlate x;
 
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < nrounds; r++) {
 		uint64_t t0 = bench_now_ns();
 
 		for (int i = 0; i < BATCH; i++)
@@ -129,7 +132,7 @@ static double time_lookups(const struct ppcvirt_tlb *tlb, const uint32_t *ea,
 				(*bad)++;
 		v[r] = (double)(bench_now_ns() - t0) / BATCH;
 	}
-	return bench_median(v, ROUNDS);
+	return bench_median(v, nrounds);
 }
 
 static int setup(struct ppcvirt_tlb **tlb, uint32_t size0, bool dense)
@@ -161,7 +164,7 @@ static double time_write(struct ppcvirt_tlb *tlb, uint32_t size0)
 	double v[ROUNDS];
 	uint32_t sets = size0 / 4;
 
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < nrounds; r++) {
 		uint64_t t0 = bench_now_ns();
 
 		for (uint32_t i = 0; i < SYNC_IT; i++) {
@@ -175,7 +178,7 @@ static double time_write(struct ppcvirt_tlb *tlb, uint32_t size0)
 		}
 		v[r] = (double)(bench_now_ns() - t0) / SYNC_IT;
 	}
-	return bench_median(v, ROUNDS);
+	return bench_median(v, nrounds);
 }
 
 static int run(struct tres *o, int *bad)
@@ -188,6 +191,7 @@ static int run(struct tres *o, int *bad)
 	int r;
 
 	/* Translate, 1 MiB TLB1 pages. */
+	cli_progress("bench tlb: translate");
 	r = setup(&tlb, 512, false);
 	if (r)
 		goto out;
@@ -196,8 +200,9 @@ static int run(struct tres *o, int *bad)
 	o->miss_ns = time_lookups(tlb, miss, PPCVIRT_TLB_MISS, bad);
 
 	/* Dirty sync: 1 marked entry (the VMM changed it) vs everything. */
+	cli_progress("bench tlb: dirty sync");
 	memset(bitmap, 0, sizeof(bitmap));
-	for (int k = 0; k < ROUNDS; k++) {
+	for (int k = 0; k < nrounds; k++) {
 		uint64_t t0;
 		uint32_t idx = (uint32_t)(k * 7) % 512;
 
@@ -219,14 +224,15 @@ static int run(struct tres *o, int *bad)
 				(*bad)++;
 		vf[k] = (double)(bench_now_ns() - t0) / SYNC_IT;
 	}
-	o->dirty1_ns = bench_median(v1, ROUNDS);
-	o->full_ns = bench_median(vf, ROUNDS);
+	o->dirty1_ns = bench_median(v1, nrounds);
+	o->full_ns = bench_median(vf, nrounds);
 	o->ratio = o->dirty1_ns > 0 ? o->full_ns / o->dirty1_ns : 0;
 	o->write576_ns = time_write(tlb, 512);
 	ppcvirt_tlb_destroy(tlb);
 	tlb = NULL;
 
 	/* Translate, worst case for the TLB1 index. */
+	cli_progress("bench tlb: translate, dense TLB1");
 	r = setup(&tlb, 512, true);
 	if (r)
 		goto out;
@@ -237,6 +243,7 @@ static int run(struct tres *o, int *bad)
 	tlb = NULL;
 
 	/* Single-entry write on a 4x larger TLB0. */
+	cli_progress("bench tlb: write_entry");
 	r = setup(&tlb, 2048, false);
 	if (r)
 		goto out;
@@ -246,46 +253,90 @@ out:
 	return r;
 }
 
+static void usage(void)
+{
+	fputs("usage: ppcvirt bench tlb [OPTION...]\n"
+	      "\n"
+	      "Translate hit/miss on a full e500mc TLB, dirty sync of 1 entry "
+	      "vs a full\n"
+	      "re-read, single-entry writes on two TLB sizes.\n"
+	      "\n"
+	      "  -j, --json        one JSON document (keys end in their unit: "
+	      "_ns_per_lookup)\n"
+	      "      --json-lines  the same object on one line\n"
+	      "      --quick       11 rounds instead of 201: a smoke run\n"
+	      "  -q, --quiet       no progress line\n"
+	      "  -h, --help        this help\n",
+	      stdout);
+}
+
 int bench_tlb(int argc, char **argv)
 {
+	static const struct option lopts[] = {
+		BENCH_COMMON_LOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	struct bench_opts opt;
 	struct tres o = {0};
-	bool json = false;
-	int bad = 0, r;
+	int bad = 0, r, c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--help")) {
-			printf("usage: ppcvirt bench tlb [--json]\n"
-			       "Translate hit/miss on a full e500mc TLB, dirty "
-			       "sync of 1 entry vs a full re-read, "
-			       "single-entry "
-			       "writes.\n");
-			return 0;
-		} else {
-			fprintf(stderr, "usage: ppcvirt bench tlb [--json]\n");
-			return 2;
+	bench_opts_init(&opt);
+	optind = 0;
+	while ((c = cli_getopt("bench tlb", argc, argv, ":" BENCH_COMMON_SHORT,
+			       lopts)) != -1) {
+		int k = bench_common_opt("bench tlb", c, &opt);
+
+		if (k < 0)
+			return CLI_ERROR;
+		if (k)
+			continue;
+		if (c == 'h') {
+			usage();
+			return CLI_OK;
 		}
+		return CLI_ERROR;
 	}
+	if (optind < argc)
+		return cli_usage_error("bench tlb", "unexpected argument '%s'",
+				       cli_esc(argv[optind]));
+	nrounds = opt.quick ? QUICK_ROUNDS : ROUNDS;
+	cli_progress_init(opt.quiet);
 	r = run(&o, &bad);
+	cli_progress_clear();
 	if (r) {
-		fprintf(stderr, "ppcvirt bench tlb: setup failed: %s\n",
-			strerror(-r));
-		return 1;
+		cli_error("ppcvirt bench tlb", 0, "setup failed: %s",
+			  strerror(-r));
+		return CLI_FAIL;
 	}
-	if (json) {
-		printf("{\"bench\":\"tlb\",\"entries\":%d,"
-		       "\"translate_hit_ns\":%.2f,\"translate_miss_ns\":%.2f,"
-		       "\"translate_hit_dense_tlb1_ns\":%.2f,"
-		       "\"translate_miss_dense_tlb1_ns\":%.2f,"
-		       "\"dirty_sync_1_ns\":%.1f,\"dirty_sync_all_ns\":%.1f,"
-		       "\"dirty_sync_ratio\":%.1f,\"write_entry_576_ns\":%.2f,"
-		       "\"write_entry_2112_ns\":%.2f,\"wrong_results\":%d}\n",
-		       NENTRY, o.hit_ns, o.miss_ns, o.hit_dense_ns,
-		       o.miss_dense_ns, o.dirty1_ns, o.full_ns, o.ratio,
-		       o.write576_ns, o.write2112_ns, bad);
+	if (opt.json) {
+		json_object *j = json_object_new_object();
+
+		cli_json_add(j, "bench", json_object_new_string("tlb"));
+		cli_json_add(j, "quick", json_object_new_boolean(opt.quick));
+		cli_json_add(j, "rounds", json_object_new_int(nrounds));
+		cli_json_add(j, "entries", json_object_new_int(NENTRY));
+		cli_json_add(j, "translate_hit_ns_per_lookup",
+			     cli_json_num(o.hit_ns, 2));
+		cli_json_add(j, "translate_miss_ns_per_lookup",
+			     cli_json_num(o.miss_ns, 2));
+		cli_json_add(j, "translate_hit_dense_tlb1_ns_per_lookup",
+			     cli_json_num(o.hit_dense_ns, 2));
+		cli_json_add(j, "translate_miss_dense_tlb1_ns_per_lookup",
+			     cli_json_num(o.miss_dense_ns, 2));
+		cli_json_add(j, "dirty_sync_1_ns_per_sync",
+			     cli_json_num(o.dirty1_ns, 1));
+		cli_json_add(j, "dirty_sync_all_ns_per_sync",
+			     cli_json_num(o.full_ns, 1));
+		cli_json_add(j, "dirty_sync_ratio", cli_json_num(o.ratio, 1));
+		cli_json_add(j, "write_entry_576_ns_per_write",
+			     cli_json_num(o.write576_ns, 2));
+		cli_json_add(j, "write_entry_2112_ns_per_write",
+			     cli_json_num(o.write2112_ns, 2));
+		cli_json_add(j, "wrong_results", json_object_new_int(bad));
+		cli_json_print(j, opt.json);
 	} else {
-		printf("BookE e500mc TLB, 512 + 64 entries all valid\n");
+		printf("BookE e500mc TLB, 512 + 64 entries all valid%s\n",
+		       opt.quick ? " (--quick: figures are noise)" : "");
 		printf("translate hit    %8.2f ns  (median per lookup)\n",
 		       o.hit_ns);
 		printf("translate miss   %8.2f ns\n", o.miss_ns);
@@ -298,9 +349,9 @@ int bench_tlb(int argc, char **argv)
 		printf("write_entry      %8.2f ns on 576 entries, %.2f ns on "
 		       "2112 (O(1))\n",
 		       o.write576_ns, o.write2112_ns);
-		if (bad)
-			printf("WARNING: %d lookups gave unexpected results\n",
-			       bad);
 	}
-	return bad ? 1 : 0;
+	if (bad)
+		cli_error("ppcvirt bench tlb", 0,
+			  "%d lookups gave unexpected results", bad);
+	return bad ? CLI_FAIL : CLI_OK;
 }

@@ -13,11 +13,17 @@ have_cmd pkg-config || need="$need pkg-config"
 have_cmd xz || need="$need xz-utils"
 if ! have_cmd pkg-config || ! have_pc liburcu-bp; then need="$need liburcu-dev"; fi
 if ! have_cmd pkg-config || ! have_pc liblzma; then need="$need liblzma-dev"; fi
+# The CLI's JSON output (never linked into the library).
+if ! have_cmd pkg-config || ! have_pc json-c; then need="$need libjson-c-dev"; fi
 if [ "${PPCVIRT_DEPS_FULL:-0}" = 1 ]; then
-	# CI extras: clang (sanitizers, libFuzzer) and clang-format.
+	# CI extras: clang (sanitizers, libFuzzer) and clang-format; gnuplot
+	# for `bench dma --plot` and scdoc for the manual page, which their
+	# tests skip when these are missing.
 	have_cmd clang || need="$need clang"
 	have_cmd clang-format || need="$need clang-format"
 	have_cmd cppcheck || need="$need cppcheck"
+	have_cmd gnuplot || need="$need gnuplot-nox"
+	have_cmd scdoc || need="$need scdoc"
 	[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 		need="$need libclang-rt-dev"
 fi

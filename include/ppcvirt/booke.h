@@ -38,7 +38,8 @@
  *     PID0 only). tlbilx T=3 invalidates every match (KVM: the first).
  *     IPROT entries always survive; invalidation clears only MAS1[V].
  *   - Several entries matching one lookup is reported as an error
- *     (PPCVIRT_TLB_MULTIHIT); KVM and QEMU silently take the first.
+ *     (PPCVIRT_TLB_MULTIHIT from an instruction, PPCVIRT_TLB_MULTIPLE from a
+ *     lookup); KVM and QEMU silently take the first.
  *   - Reserved MAS0 bits (MAV 2.0 WQ, ATSEL, HES) are ignored: QEMU honours
  *     them on this MAV 1.0 core. A tlbsx miss builds MAS1 from MAS6[SPID]
  *     and MAS6[SAS] only (QEMU copies the upper half of MAS6 raw).
@@ -163,15 +164,23 @@ struct ppcvirt_booke_mas {
  * Guest-visible outcome of an emulated instruction (non-negative returns of
  * ppcvirt_tlb_tlbwe() and friends). Host/API errors are -errno as usual.
  */
-#define PPCVIRT_TLB_OK	     0 /* executed */
-#define PPCVIRT_TLB_PROGRAM  1 /* program interrupt (ESR[PIL]); no change */
-#define PPCVIRT_TLB_MULTIHIT 2 /* several entries match; no change */
+enum ppcvirt_tlb_outcome {
+	PPCVIRT_TLB_OK = 0,	  /* executed */
+	PPCVIRT_TLB_PROGRAM = 1,  /* program interrupt (ESR[PIL]); no change */
+	PPCVIRT_TLB_MULTIHIT = 2, /* several entries match; no change */
+};
 
-/* Outcome of a lookup (struct ppcvirt_tlb_xlate.status). */
-#define PPCVIRT_TLB_HIT	   0
-#define PPCVIRT_TLB_MISS   1
-#define PPCVIRT_TLB_DENIED 3 /* matched, permission fault (DSI/ISI) */
-/* PPCVIRT_TLB_MULTIHIT (2) is also a lookup outcome. */
+/*
+ * Outcome of a lookup (struct ppcvirt_tlb_xlate.status, and the return of
+ * ppcvirt_tlb_xlate()). Distinct from the instruction outcomes above, so
+ * that a value cannot be read as the other kind.
+ */
+enum ppcvirt_tlb_status {
+	PPCVIRT_TLB_HIT = 0x10,
+	PPCVIRT_TLB_MISS = 0x11,
+	PPCVIRT_TLB_DENIED = 0x12,   /* matched, permission fault (DSI/ISI) */
+	PPCVIRT_TLB_MULTIPLE = 0x13, /* several entries match */
+};
 
 /* Access kinds for ppcvirt_tlb_xlate(). */
 #define PPCVIRT_TLB_ACCESS_R 0
@@ -180,7 +189,7 @@ struct ppcvirt_booke_mas {
 
 /* Result of ppcvirt_tlb_xlate(). */
 struct ppcvirt_tlb_xlate {
-	uint32_t status;    /* PPCVIRT_TLB_HIT / _MISS / _DENIED / _MULTIHIT */
+	uint32_t status;    /* enum ppcvirt_tlb_status */
 	uint32_t tlbsel;    /* matching entry (hit or denied) */
 	uint32_t index;	    /* within its TLB: set * ways + way, or ESEL */
 	uint32_t perms;	    /* MAS3 UX SX UW SW UR SR bits */
@@ -537,7 +546,7 @@ PPCVIRT_API int ppcvirt_tlb_deliver_miss(struct ppcvirt_tlb *tlb, uint64_t ea,
  * through a small index (per MiB for large pages, per 16 KiB granule for
  * small ones): O(ways + candidates), never a scan of the TLB.
  * Exactly one match gives HIT or DENIED (permission UR/UW/UX or SR/SW/SX
- * missing); none gives MISS; several give MULTIHIT.
+ * missing); none gives MISS; several give MULTIPLE.
  *
  * Context: caller serialises with every call on @tlb.
  * Return: @out->status (>= 0); -EINVAL (NULL, @as or @pr > 1, bad @access).

@@ -75,9 +75,8 @@ struct ppcvirt_vm;
 struct ppcvirt_vcpu;
 
 /**
- * ppcvirt_vcpu_create() - create a vCPU of @vm (like KVM_CREATE_VCPU). A
- * vCPU owns the scratch space (512 entries) that H_PUT_TCE_INDIRECT
- * snapshots its list into.
+ * ppcvirt_vcpu_create() - create a vCPU of @vm (like KVM_CREATE_VCPU): the
+ * per-vCPU counters, and the guard that keeps one thread at a time in it.
  *
  * Context: control plane.
  * Return: 0; -EEXIST (id taken), -EINVAL, -ENOMEM.
@@ -107,7 +106,11 @@ PPCVIRT_API void ppcvirt_vcpu_destroy(struct ppcvirt_vcpu *vcpu);
  * registered with the engine, hcall not enabled, unknown opcode, or a
  * back end the engine could not complete) and @hc is the exit record for
  * the VMM; hc->ret is then undefined until the VMM sets it. -EINVAL for
- * NULL arguments.
+ * NULL arguments; -EBUSY when another thread is inside a call on this
+ * vCPU (nothing was done: like KVM, one thread at a time per vCPU; the
+ * check is not a lock, see docs/threading.md, but concurrent calls never
+ * mix their data); -EOPNOTSUPP on a VM whose back end runs the tiers in
+ * the kernel (include/ppcvirt/kvm.h).
  *
  * Context: vCPU thread; vCPUs run concurrently with each other, with
  * translations and with table creation and removal.
@@ -161,6 +164,17 @@ enum ppcvirt_decline {
 	PPCVIRT_DECLINE_INJECTED,     /* test fault injection */
 	PPCVIRT_DECLINE_COUNT
 };
+
+/**
+ * ppcvirt_tier_name() / ppcvirt_decline_name() - names of the indexes of
+ * struct ppcvirt_stats, for logs, JSON keys and tools: "fast", "slow",
+ * "vmm"; "no_table", "disabled", "table_page", "backend", "unregistered",
+ * "injected". NULL for values out of range.
+ *
+ * Context: any thread.
+ */
+PPCVIRT_API const char *ppcvirt_tier_name(int tier);
+PPCVIRT_API const char *ppcvirt_decline_name(int why);
 
 /* Counters, summed over the VM's vCPUs. */
 struct ppcvirt_stats {

@@ -15,11 +15,27 @@
  *   <ppcvirt/kvm.h>    the KVM back end;
  *   <ppcvirt/booke.h>  the BookE e500 software-managed TLB (KVM_CAP_SW_TLB).
  *
- * Conventions (docs/api.md has the long form):
+ * Conventions (docs/design.md, "Conventions", has the long form):
  *   - Host/API calls return 0 (or a non-negative value) on success and
- *     -errno on failure. Hypercalls return PAPR codes (PPCVIRT_H_*).
+ *     -errno on failure; ppcvirt_last_error() may say more. Hypercalls
+ *     return PAPR codes (PPCVIRT_H_*).
  *   - Guest addresses are integers, never pointers.
- *   - Every function states its threading contract in a "Context:" line.
+ *   - A NULL object or out-pointer gives -EINVAL; destroying NULL does
+ *     nothing. Destroying a handle twice, or one its VM already destroyed
+ *     (vCPUs, PHBs), does nothing either. Any other use of a destroyed
+ *     handle is undefined, as with free().
+ *   - Every function states its threading contract in a "Context:" line
+ *     (docs/threading.md defines them):
+ *       control plane: creates, changes or destroys objects; calls on
+ *         one VM are serialised by the library (no caller lock needed);
+ *       vCPU thread: the thread that owns a vCPU, one at a time;
+ *       any thread: callable concurrently from anywhere (device threads
+ *         included);
+ *       caller serialises: the caller makes sure calls on that object do
+ *         not overlap.
+ *     No control-plane call may be made from a library callback (back-end
+ *     ops, log, trace) or inside an RCU read-side section of liburcu-bp:
+ *     it fails with -EDEADLK rather than wait for itself.
  *   - The library never prints, never aborts on guest or caller input.
  */
 #ifndef PPCVIRT_PPCVIRT_H
@@ -147,8 +163,10 @@ PPCVIRT_API int ppcvirt_vm_create_with(const struct ppcvirt_vm_config *cfg,
 PPCVIRT_API int ppcvirt_vm_backend(const struct ppcvirt_vm *vm);
 
 /**
- * ppcvirt_vm_destroy() - free a VM with its vCPUs, tables and the memory
- * ppcvirt allocated for it. NULL is a no-op.
+ * ppcvirt_vm_destroy() - free a VM with its vCPUs, PHBs, tables and the
+ * memory ppcvirt allocated for it. NULL, or a VM destroyed already, is a
+ * no-op; so is a call from a library callback or inside an RCU read-side
+ * section (ppcvirt_last_error() says so).
  *
  * Context: control plane. No other thread may be using the VM or any
  * object of it (vCPU, table, translation) during or after the call.
@@ -200,8 +218,13 @@ PPCVIRT_API const char *ppcvirt_last_error(void);
  */
 PPCVIRT_API int ppcvirt_vm_set_profile(struct ppcvirt_vm *vm,
 				       enum ppcvirt_profile profile);
-PPCVIRT_API enum ppcvirt_profile
-ppcvirt_vm_get_profile(const struct ppcvirt_vm *vm);
+/**
+ * ppcvirt_vm_get_profile() - the VM's profile.
+ *
+ * Context: any thread.
+ * Return: an enum ppcvirt_profile value; -EINVAL for NULL.
+ */
+PPCVIRT_API int ppcvirt_vm_get_profile(const struct ppcvirt_vm *vm);
 
 /* Like struct kvm_enable_cap. */
 struct ppcvirt_enable_cap {
@@ -263,11 +286,14 @@ ppcvirt_vm_set_memory_region(struct ppcvirt_vm *vm,
  * @fd_out:  optional; receives a new fd (O_CLOEXEC, caller closes it) of
  *           the memfd, offset 0 = @gpa.
  *
- * The memory is freed when the slot is deleted or the VM destroyed.
+ * The memory is freed when the slot is deleted or the VM destroyed. The
+ * memfd is sealed (F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_SEAL): a process
+ * holding the fd cannot resize it under the VMM.
  *
  * Context: control plane.
- * Return: as ppcvirt_vm_set_memory_region(), plus -ENOMEM/-EMFILE from the
- * system.
+ * Return: as ppcvirt_vm_set_memory_region(), plus -EFBIG (above
+ * RLIMIT_FSIZE, where the kernel would send SIGXFSZ), -ENOMEM/-EMFILE from
+ * the system.
  */
 PPCVIRT_API int ppcvirt_vm_alloc_memory(struct ppcvirt_vm *vm, uint32_t slot,
 					ppcvirt_gpa_t gpa, uint64_t size,

@@ -104,7 +104,10 @@ struct ppcvirt_replay_config {
  * @profile:        the profile the VM used.
  * @error:          0, or the -errno that stopped the replay.
  * @error_line:     the line of that error (0 when not tied to a line).
- * @error_text:     a description of the error ("" when none).
+ * @error_text:     a description of the error ("" when none); printable
+ *                  ASCII only: input bytes quoted in it are escaped
+ *                  (\xNN for bytes outside 0x20..0x7e, \\ for a
+ *                  backslash).
  */
 struct ppcvirt_replay_result {
 	uint64_t lines;
@@ -153,7 +156,8 @@ PPCVIRT_API int ppcvirt_replay_feed(struct ppcvirt_replay *r, const void *buf,
  * trace again from its first line.
  *
  * Context: the replay's thread.
- * Return: 0; -EINVAL (not a trace, or already rewound); the errors of
+ * Return: 0; -EINVAL (not a trace, or already rewound); -ENODATA (the
+ * first pass saw no spapr_iommu_* line: not a trace); the errors of
  * ppcvirt_replay_feed().
  */
 PPCVIRT_API int ppcvirt_replay_rewind(struct ppcvirt_replay *r);
@@ -164,7 +168,9 @@ PPCVIRT_API int ppcvirt_replay_rewind(struct ppcvirt_replay *r);
  *
  * Context: the replay's thread.
  * Return: 0 when the replay ran to the end (mismatches are in @res, not
- * an error); otherwise the error that stopped it (also in @res->error).
+ * an error); otherwise the error that stopped it (also in @res->error):
+ * among them -ENODATA for an input without a single spapr_iommu_* line
+ * (trace) or statement (script), which is not a trace or script at all.
  * -EINVAL for NULL arguments.
  */
 PPCVIRT_API int ppcvirt_replay_finish(struct ppcvirt_replay *r,

@@ -37,7 +37,7 @@ struct ppcvirt_create_spapr_tce {
 struct ppcvirt_create_spapr_tce_64 {
 	uint64_t liobn;
 	uint32_t page_shift; /* 12..34 */
-	uint32_t flags;	     /* must be 0 */
+	uint32_t flags;	     /* 0, or PPCVIRT_TCE_VMM_ONLY */
 	uint64_t offset;     /* in IOMMU pages */
 	uint64_t size;	     /* in IOMMU pages */
 };
@@ -48,25 +48,37 @@ struct ppcvirt_create_spapr_tce_64 {
  * KVM answers when the locked-memory limit is exceeded. */
 #define PPCVIRT_TCE_TABLE_MAX_BYTES (1ULL << 40)
 
-/* ppcvirt_vm_create_tce() flags. */
-#define PPCVIRT_TCE_VMM_ONLY 0x1u /* not registered with the engine */
+/*
+ * struct ppcvirt_create_spapr_tce_64.flags. KVM defines none (it requires
+ * 0, and so does ppcvirt for every bit KVM could define one day); ppcvirt
+ * defines one in the top bit:
+ * PPCVIRT_TCE_VMM_ONLY: the table is not registered with the engine (or,
+ * on the KVM back end, not created in the kernel): its hypercalls exit to
+ * the VMM, which serves them with ppcvirt_vmm_hcall(), as QEMU serves the
+ * tables it keeps in user space.
+ */
+#define PPCVIRT_TCE_VMM_ONLY 0x80000000u
 
 /**
  * ppcvirt_vm_create_spapr_tce_64() - create a table registered with the
  * engine (like KVM_CREATE_SPAPR_TCE_64).
  * @fd_out: optional; receives a new fd (O_RDWR|O_CLOEXEC, owned by the
- *          caller) of the table's memfd, to mmap. Closing it does not
- *          destroy the table (a library cannot observe the close, unlike
- *          KVM): use ppcvirt_vm_remove_tce().
+ *          caller) of the table's storage, to mmap: a memfd sealed against
+ *          resizing, or on the KVM back end the kernel table's fd. Closing
+ *          it does not destroy the table (a library cannot observe the
+ *          close, unlike KVM): use ppcvirt_vm_remove_tce().
  *
  * The table starts zeroed (every entry 0).
  *
  * Context: control plane; concurrent hypercalls see the table or not.
- * Return: 0; -EINVAL for flags != 0, size 0, page_shift outside 12..34,
+ * Return: 0; -EINVAL for flags other than PPCVIRT_TCE_VMM_ONLY, size 0,
+ * page_shift outside 12..34,
  * offset + size > UINT64_MAX >> page_shift, or a LIOBN above 32 bits
  * (PAPR LIOBNs are 32-bit; KVM would accept it but no hypercall could
  * reach it); -EBUSY for a duplicate LIOBN; -ENOMEM when the table exceeds
- * PPCVIRT_TCE_TABLE_MAX_BYTES or memory is short; -EMFILE and other
+ * PPCVIRT_TCE_TABLE_MAX_BYTES or memory is short; -EFBIG (the table's
+ * memfd would be above RLIMIT_FSIZE); -EDEADLK (from a library callback or
+ * an RCU read-side section); -EMFILE and other
  * -errno from memfd_create/mmap.
  */
 PPCVIRT_API int
@@ -85,19 +97,6 @@ PPCVIRT_API int
 ppcvirt_vm_create_spapr_tce(struct ppcvirt_vm *vm,
 			    const struct ppcvirt_create_spapr_tce *args,
 			    int *fd_out);
-
-/**
- * ppcvirt_vm_create_tce() - create a table with options. With
- * PPCVIRT_TCE_VMM_ONLY the table is not registered with the engine: its
- * hypercalls exit to the VMM, which serves them with ppcvirt_vmm_hcall()
- * (a table QEMU keeps in user space). Unknown flags: -EINVAL.
- *
- * Return: as ppcvirt_vm_create_spapr_tce_64().
- */
-PPCVIRT_API int
-ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
-		      const struct ppcvirt_create_spapr_tce_64 *args,
-		      unsigned flags, int *fd_out);
 
 /**
  * ppcvirt_vm_remove_tce() - destroy the table of @liobn.

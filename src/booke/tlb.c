@@ -489,7 +489,7 @@ int ppcvirt_tlb_xlate(const struct ppcvirt_tlb *tlb, uint64_t ea, unsigned as,
 		return (int)out->status;
 	}
 	if (n > 1) {
-		out->status = PPCVIRT_TLB_MULTIHIT;
+		out->status = PPCVIRT_TLB_MULTIPLE;
 		return (int)out->status;
 	}
 	d = &tlb->dec[idx];

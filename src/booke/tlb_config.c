@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "booke.h"
+#include "core/common.h"
 
 static bool is_pow2(uint32_t x)
 {
@@ -198,6 +199,11 @@ int ppcvirt_tlb_create(enum ppcvirt_booke_core core, struct ppcvirt_tlb **out)
 		p.tlb_sizes[1] = p.tlb_ways[1] = 64;
 	}
 	r = install(tlb, &p, NULL);
+	if (r == 0) {
+		r = pcv_handle_add(tlb, PCV_H_TLB);
+		if (r)
+			release(tlb);
+	}
 	if (r) {
 		free(tlb);
 		return r;
@@ -209,8 +215,8 @@ int ppcvirt_tlb_create(enum ppcvirt_booke_core core, struct ppcvirt_tlb **out)
 
 void ppcvirt_tlb_destroy(struct ppcvirt_tlb *tlb)
 {
-	if (!tlb)
-		return;
+	if (!tlb || !pcv_handle_drop(tlb, PCV_H_TLB))
+		return; /* NULL, or destroyed already */
 	release(tlb);
 	free(tlb);
 }

@@ -377,7 +377,7 @@ static const char *status_name(uint32_t s)
 		return "miss";
 	case PPCVIRT_TLB_DENIED:
 		return "denied";
-	case PPCVIRT_TLB_MULTIHIT:
+	case PPCVIRT_TLB_MULTIPLE:
 		return "multihit";
 	default:
 		return "hit";
@@ -441,7 +441,7 @@ static int st_translate(struct run *r, struct line *l)
 			 "translate %s as %s pid %s pr %s %s: expected %s, got "
 			 "%s%s",
 			 l->tok[1], l->tok[2], l->tok[3], l->tok[4], a, w, got,
-			 x.status == PPCVIRT_TLB_MULTIHIT
+			 x.status == PPCVIRT_TLB_MULTIPLE
 				 ? " (several TLB entries match)"
 				 : "");
 		mismatch(r, msg);

@@ -125,6 +125,23 @@ static inline void pcv_ctl_unlock(pthread_mutex_t *m)
 
 PCV_INTERNAL int pcv_ctl_mutex_init(pthread_mutex_t *m);
 
+/* Live handles (src/core/handle.c): types of object. */
+enum pcv_handle_type {
+	PCV_H_VM = 1,
+	PCV_H_VCPU,
+	PCV_H_TLB,
+	PCV_H_PHB,
+};
+/* Remember @p as a live handle: 0 or -ENOMEM. */
+PCV_INTERNAL int pcv_handle_add(const void *p, unsigned type);
+/* Forget @p; false when it was not a live handle of @type (a second
+ * destroy), which the caller then ignores. */
+PCV_INTERNAL bool pcv_handle_drop(const void *p, unsigned type);
+
+/* A sealed memfd of @size bytes (src/core/memfd.c): the fd, or -errno
+ * (-EFBIG above RLIMIT_FSIZE instead of a SIGXFSZ). */
+PCV_INTERNAL int pcv_memfd_create(const char *name, uint64_t size);
+
 /* Set this thread's ppcvirt_last_error() text (src/core/log.c). */
 PCV_INTERNAL void pcv_set_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));

@@ -46,17 +46,22 @@ PPCVIRT_API int ppcvirt_vm_set_log(struct ppcvirt_vm *vm, ppcvirt_log_fn fn,
 
 void pcv_log(struct ppcvirt_vm *vm, int level, const char *fmt, ...)
 {
+	ppcvirt_log_fn fn;
+	void *opaque;
 	char msg[256];
 	va_list ap;
 
 	pthread_mutex_lock(&vm->stats_lock);
-	if (vm->log_fn) {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-		pcv_cb_enter();
-		vm->log_fn(vm->log_opaque, level, msg);
-		pcv_cb_exit();
-	}
+	fn = vm->log_fn;
+	opaque = vm->log_opaque;
 	pthread_mutex_unlock(&vm->stats_lock);
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Outside the lock: the callback may read the VM's counters. */
+	pcv_cb_enter();
+	fn(opaque, level, msg);
+	pcv_cb_exit();
 }

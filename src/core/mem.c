@@ -61,16 +61,17 @@ static int memslots_update(struct ppcvirt_vm *vm, uint32_t id,
 {
 	struct pcv_memslots *old, *nw;
 	struct pcv_slot gone = {.memfd = -1};
-	size_t n = 0, cap;
+	size_t n = 0;
 	bool found = false;
+	int ret = pcv_ctl_lock(&vm->lock);
 
-	pthread_mutex_lock(&vm->lock);
+	if (ret)
+		return ret;
 	old = atomic_load_explicit(&vm->slots, memory_order_relaxed);
-	cap = (old ? old->n : 0) + 1;
-	nw = malloc(sizeof(*nw) + cap * sizeof(nw->s[0]));
+	nw = malloc(sizeof(*nw) + ((old ? old->n : 0) + 1) * sizeof(nw->s[0]));
 	if (!nw) {
-		pthread_mutex_unlock(&vm->lock);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	for (size_t i = 0; old && i < old->n; i++) {
 		const struct pcv_slot *s = &old->s[i];
@@ -82,29 +83,25 @@ static int memslots_update(struct ppcvirt_vm *vm, uint32_t id,
 		}
 		if (add && add->gpa < s->gpa + s->size &&
 		    s->gpa < add->gpa + add->size) {
-			free(nw);
-			pthread_mutex_unlock(&vm->lock);
-			return -EEXIST;
+			ret = -EEXIST;
+			goto out_free;
 		}
 		nw->s[n++] = *s;
 	}
 	if (!add && !found) {
-		free(nw);
-		pthread_mutex_unlock(&vm->lock);
-		return -ENOENT;
+		ret = -ENOENT;
+		goto out_free;
 	}
 	/* Memory the host IOMMUs may map (registered, or mapped by a linked
 	 * table) must stay where it is: its host address is in their page
 	 * tables. */
 	if (found && pcv_links_pin(vm, gone.gpa, gone.hva, gone.size)) {
-		free(nw);
-		pthread_mutex_unlock(&vm->lock);
-		return -EBUSY;
+		ret = -EBUSY;
+		goto out_free;
 	}
 	if (add && n >= PPCVIRT_MAX_MEMSLOTS) {
-		free(nw);
-		pthread_mutex_unlock(&vm->lock);
-		return -ENOSPC;
+		ret = -ENOSPC;
+		goto out_free;
 	}
 	if (add) {
 		size_t pos = n;
@@ -118,20 +115,21 @@ static int memslots_update(struct ppcvirt_vm *vm, uint32_t id,
 	}
 	nw->n = n;
 	if (vm->be->set_memory) {
-		int ret = vm->be->set_memory(vm, found ? &gone : NULL, add);
-
-		if (ret) {
-			free(nw);
-			pthread_mutex_unlock(&vm->lock);
-			return ret;
-		}
+		ret = vm->be->set_memory(vm, found ? &gone : NULL, add);
+		if (ret)
+			goto out_free;
 	}
 	atomic_store_explicit(&vm->slots, nw, memory_order_release);
 	pcv_rcu_synchronize();
-	pthread_mutex_unlock(&vm->lock);
+	pcv_ctl_unlock(&vm->lock);
 	free(old);
 	slot_release(&gone);
 	return 0;
+out_free:
+	free(nw);
+out:
+	pcv_ctl_unlock(&vm->lock);
+	return ret;
 }
 
 PPCVIRT_API int
@@ -168,14 +166,9 @@ PPCVIRT_API int ppcvirt_vm_alloc_memory(struct ppcvirt_vm *vm, uint32_t slot,
 	if (!vm || size == 0 || slot >= PPCVIRT_MAX_MEMSLOTS ||
 	    !range_ok(gpa, size, 0) || size > (uint64_t)SIZE_MAX)
 		return -EINVAL;
-	fd = memfd_create("ppcvirt-ram", MFD_CLOEXEC);
+	fd = pcv_memfd_create("ppcvirt-ram", size);
 	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, (off_t)size) != 0) {
-		ret = -errno;
-		close(fd);
-		return ret == -EFBIG ? -ENOMEM : ret;
-	}
+		return fd;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
 		 fd, 0);
 	if (p == MAP_FAILED) {

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend/backend.h"
 #include "core/vm.h"
@@ -53,10 +54,12 @@ int pcv_engine_check_extension(long cap)
 	case PPCVIRT_CAP_SPAPR_MULTITCE:
 	case PPCVIRT_CAP_PPC_ENABLE_HCALL:
 	case PPCVIRT_CAP_SPAPR_TCE_64:
-	/* A pass-through back end is always available: the in-process
-	 * host IOMMU model (include/ppcvirt/iommu.h). */
-	case PPCVIRT_CAP_SPAPR_TCE_VFIO:
 		return 1;
+	case PPCVIRT_CAP_SPAPR_TCE_VFIO:
+		/* A table can be linked to a VFIO device when the host has a
+		 * VFIO IOMMU interface to open (include/ppcvirt/vfio.h). */
+		return access("/dev/vfio/vfio", F_OK) == 0 ||
+		       access("/dev/iommu", F_OK) == 0;
 	default:
 		return 0;
 	}
@@ -67,6 +70,31 @@ PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap)
 	if (!vm)
 		return pcv_engine_check_extension(cap);
 	return vm->be->check_extension(vm, cap);
+}
+
+PPCVIRT_API const char *ppcvirt_tier_name(int tier)
+{
+	static const char *const names[PPCVIRT_TIER_COUNT] = {
+		[PPCVIRT_TIER_FAST] = "fast",
+		[PPCVIRT_TIER_SLOW] = "slow",
+		[PPCVIRT_TIER_VMM] = "vmm",
+	};
+
+	return tier >= 0 && tier < PPCVIRT_TIER_COUNT ? names[tier] : NULL;
+}
+
+PPCVIRT_API const char *ppcvirt_decline_name(int why)
+{
+	static const char *const names[PPCVIRT_DECLINE_COUNT] = {
+		[PPCVIRT_DECLINE_NO_TABLE] = "no_table",
+		[PPCVIRT_DECLINE_DISABLED] = "disabled",
+		[PPCVIRT_DECLINE_TABLE_PAGE] = "table_page",
+		[PPCVIRT_DECLINE_BACKEND] = "backend",
+		[PPCVIRT_DECLINE_UNREGISTERED] = "unregistered",
+		[PPCVIRT_DECLINE_INJECTED] = "injected",
+	};
+
+	return why >= 0 && why < PPCVIRT_DECLINE_COUNT ? names[why] : NULL;
 }
 
 PPCVIRT_API const char *ppcvirt_hret_name(long hret)
@@ -150,7 +178,13 @@ PPCVIRT_API int ppcvirt_vm_create_with(const struct ppcvirt_vm_config *cfg,
 	atomic_init(&vm->hcall_enabled,
 		    (1u << PCV_HC_GET) | (1u << PCV_HC_PUT));
 	vm->be = be;
+	vm->engine_tiers = be->features & PCV_BE_ENGINE_TIERS;
 	ret = be->init ? be->init(vm, cfg) : 0;
+	if (ret == 0) {
+		ret = pcv_handle_add(vm, PCV_H_VM);
+		if (ret && be->fini)
+			be->fini(vm);
+	}
 	if (ret) {
 		pthread_mutex_destroy(&vm->stats_lock);
 		pthread_mutex_destroy(&vm->lock);
@@ -177,12 +211,66 @@ PPCVIRT_API int ppcvirt_vm_backend(const struct ppcvirt_vm *vm)
 	return vm ? (int)vm->be->id : -EINVAL;
 }
 
+int pcv_vm_add_child(struct ppcvirt_vm *vm, void *obj,
+		     void (*destroy)(void *obj))
+{
+	struct pcv_child *c = malloc(sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->obj = obj;
+	c->destroy = destroy;
+	pthread_mutex_lock(&vm->stats_lock);
+	c->next = vm->children;
+	vm->children = c;
+	pthread_mutex_unlock(&vm->stats_lock);
+	return 0;
+}
+
+void pcv_vm_drop_child(struct ppcvirt_vm *vm, void *obj)
+{
+	struct pcv_child **pp, *c = NULL;
+
+	pthread_mutex_lock(&vm->stats_lock);
+	for (pp = &vm->children; *pp; pp = &(*pp)->next) {
+		if ((*pp)->obj == obj) {
+			c = *pp;
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&vm->stats_lock);
+	free(c);
+}
+
 PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm)
 {
 	struct pcv_tableset *ts;
 
 	if (!vm)
 		return;
+	/* From a callback the VM is in use by this very thread. */
+	if (pcv_may_wait()) {
+		pcv_set_error("ppcvirt_vm_destroy() from a library callback or "
+			      "an RCU read-side section: ignored");
+		return;
+	}
+	if (!pcv_handle_drop(vm, PCV_H_VM))
+		return; /* destroyed already */
+	/* Children first: a PHB removes its windows through the VM. */
+	for (;;) {
+		struct pcv_child *c;
+
+		pthread_mutex_lock(&vm->stats_lock);
+		c = vm->children;
+		if (c)
+			vm->children = c->next;
+		pthread_mutex_unlock(&vm->stats_lock);
+		if (!c)
+			break;
+		c->destroy(c->obj);
+		free(c);
+	}
 	while (vm->vcpus)
 		ppcvirt_vcpu_destroy(vm->vcpus);
 	/* Precondition: no reader left, so no grace period is needed. */
@@ -212,10 +300,9 @@ PPCVIRT_API int ppcvirt_vm_set_profile(struct ppcvirt_vm *vm,
 	return 0;
 }
 
-PPCVIRT_API enum ppcvirt_profile
-ppcvirt_vm_get_profile(const struct ppcvirt_vm *vm)
+PPCVIRT_API int ppcvirt_vm_get_profile(const struct ppcvirt_vm *vm)
 {
-	return (enum ppcvirt_profile)atomic_load(&vm->profile);
+	return vm ? (int)atomic_load(&vm->profile) : -EINVAL;
 }
 
 PPCVIRT_API int ppcvirt_vm_set_tiers(struct ppcvirt_vm *vm, unsigned mask)
@@ -279,6 +366,11 @@ PPCVIRT_API int ppcvirt_vcpu_create(struct ppcvirt_vm *vm, uint32_t id,
 	memset(v, 0, sizeof(*v));
 	v->vm = vm;
 	v->id = id;
+	ret = pcv_handle_add(v, PCV_H_VCPU);
+	if (ret) {
+		free(v);
+		goto out;
+	}
 	v->next = vm->vcpus;
 	vm->vcpus = v;
 	*out = v;
@@ -320,8 +412,8 @@ PPCVIRT_API void ppcvirt_vcpu_destroy(struct ppcvirt_vcpu *vcpu)
 	struct ppcvirt_vm *vm;
 	struct ppcvirt_vcpu **pp;
 
-	if (!vcpu)
-		return;
+	if (!vcpu || !pcv_handle_drop(vcpu, PCV_H_VCPU))
+		return; /* NULL, or destroyed already */
 	vm = vcpu->vm;
 	pthread_mutex_lock(&vm->stats_lock);
 	for (pp = &vm->vcpus; *pp; pp = &(*pp)->next) {

@@ -54,11 +54,16 @@ struct ppcvirt_vcpu {
 	struct ppcvirt_vcpu *next;
 	uint32_t id;
 	/* Set while a thread is inside ppcvirt_vcpu_hcall() on this vCPU: a
-	 * second thread gets -EBUSY, as KVM serialises vCPU ioctls. */
+	 * second thread gets -EBUSY (src/hcall/dispatch.c says how exact). */
 	_Atomic uint32_t busy;
 	struct pcv_stats stats;
-	/* Snapshot of an H_PUT_TCE_INDIRECT list, host order. */
-	uint64_t scratch[PPCVIRT_TCE_LIST_MAX];
+};
+
+/* An object that lives in a VM and dies with it (a PHB). */
+struct pcv_child {
+	void *obj;
+	void (*destroy)(void *obj);
+	struct pcv_child *next;
 };
 
 struct ppcvirt_vm {
@@ -78,6 +83,7 @@ struct ppcvirt_vm {
 #endif
 	const struct pcv_backend *be;
 	void *be_priv;		    /* the back end's own state */
+	bool engine_tiers;	    /* be->features & PCV_BE_ENGINE_TIERS */
 	pthread_mutex_t lock;	    /* control plane (error-checking) */
 	pthread_mutex_t stats_lock; /* VMM-tier counters, vCPU list */
 	struct ppcvirt_vcpu *vcpus;
@@ -85,7 +91,14 @@ struct ppcvirt_vm {
 	struct pcv_stats gone_stats; /* of destroyed vCPUs */
 	ppcvirt_log_fn log_fn;	     /* under stats_lock */
 	void *log_opaque;
+	struct pcv_child *children; /* under stats_lock */
 };
+
+/* Make @obj die with @vm (its @destroy is called by ppcvirt_vm_destroy()
+ * unless pcv_vm_drop_child() was called first): 0 or -ENOMEM. */
+PCV_INTERNAL int pcv_vm_add_child(struct ppcvirt_vm *vm, void *obj,
+				  void (*destroy)(void *obj));
+PCV_INTERNAL void pcv_vm_drop_child(struct ppcvirt_vm *vm, void *obj);
 
 /* Report a notice through the VM's log callback (src/core/log.c). */
 PCV_INTERNAL void pcv_log(struct ppcvirt_vm *vm, int level, const char *fmt,

@@ -7,9 +7,11 @@
  * QEMU's sticky def_win flag (set on window 0 by every DMA reset, never
  * cleared, as in QEMU 7.2's merged code); the tables themselves
  * live in the VM and are made and dropped through the public table API,
- * so the PHB never touches engine internals. A window is "enabled" iff
- * the PHB created its table; a window whose creation fails stays disabled
- * and leaves nothing behind (QEMU instead keeps a zero-sized region).
+ * so the PHB never touches engine internals; the VM only knows the PHB as
+ * a child to destroy with it (a destroyed VM's PHB handles are dead too). A
+ * window is "enabled" iff the PHB created its table; a window whose creation
+ * fails stays disabled and leaves nothing behind (QEMU instead keeps a
+ * zero-sized region).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,6 +19,8 @@
 #include <string.h>
 
 #include <ppcvirt/ddw.h>
+
+#include "core/vm.h"
 
 struct pcv_phb_win {
 	bool enabled;
@@ -127,6 +131,8 @@ PPCVIRT_API int ppcvirt_phb_reset(struct ppcvirt_phb *phb)
 			  phb->cfg.dma_win_size >> 12);
 }
 
+static void phb_destroy_child(void *obj);
+
 PPCVIRT_API int ppcvirt_phb_create(struct ppcvirt_vm *vm,
 				   const struct ppcvirt_phb_config *cfg,
 				   struct ppcvirt_phb **out)
@@ -157,7 +163,16 @@ PPCVIRT_API int ppcvirt_phb_create(struct ppcvirt_vm *vm,
 	phb->vm = vm;
 	phb->cfg = *cfg;
 	ret = ppcvirt_phb_reset(phb);
+	if (ret == 0)
+		ret = pcv_handle_add(phb, PCV_H_PHB);
+	if (ret == 0) {
+		ret = pcv_vm_add_child(vm, phb, phb_destroy_child);
+		if (ret)
+			pcv_handle_drop(phb, PCV_H_PHB);
+	}
 	if (ret) {
+		for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
+			win_disable(phb, i);
 		free(phb);
 		return ret;
 	}
@@ -165,10 +180,26 @@ PPCVIRT_API int ppcvirt_phb_create(struct ppcvirt_vm *vm,
 	return 0;
 }
 
+/* The PHB's windows go, then the PHB. Also called by
+ * ppcvirt_vm_destroy(), which destroys the PHBs of the VM first. */
+static void phb_destroy_child(void *obj)
+{
+	struct ppcvirt_phb *phb = obj;
+
+	if (!pcv_handle_drop(phb, PCV_H_PHB))
+		return;
+	for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
+		win_disable(phb, i);
+	free(phb);
+}
+
 PPCVIRT_API void ppcvirt_phb_destroy(struct ppcvirt_phb *phb)
 {
-	if (!phb)
+	/* NULL, destroyed already, or destroyed with its VM: nothing to do,
+	 * and phb->vm must not be touched. */
+	if (!phb || !pcv_handle_drop(phb, PCV_H_PHB))
 		return;
+	pcv_vm_drop_child(phb->vm, phb);
 	for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
 		win_disable(phb, i);
 	free(phb);

@@ -623,6 +623,12 @@ static void revert(struct upd *u, const struct pcv_links *ls, uint64_t lo,
 	for (size_t k = 0; lost && k < ls->n; k++)
 		atomic_fetch_add_explicit(&ls->l[k]->g->st.lost, lost,
 					  memory_order_relaxed);
+	if (lost)
+		pcv_log(u->vm, PPCVIRT_LOG_WARNING,
+			"table 0x%" PRIx64 ": %" PRIu64
+			" entries cleared: a host IOMMU refused to map them "
+			"back after a failed update",
+			u->t->liobn, lost);
 }
 
 long pcv_host_update(struct pcv_hctx *c, struct pcv_table *t,

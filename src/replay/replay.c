@@ -34,6 +34,35 @@ int pcv_rp_fail(struct ppcvirt_replay *r, int err, const char *fmt, ...)
 	return err;
 }
 
+const char *pcv_rp_quote(char buf[PCV_RP_QUOTE_MAX], const char *w, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < 32; i++) {
+		unsigned char c = (unsigned char)w[i];
+
+		if (c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+		} else if (c >= 0x20 && c < 0x7f) {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	if (n > 32) {
+		buf[o++] = '.';
+		buf[o++] = '.';
+		buf[o++] = '.';
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 void pcv_rp_mismatch(struct ppcvirt_replay *r, const char *event,
 		     const char *what, uint64_t want, uint64_t got,
 		     bool is_hret)
@@ -354,6 +383,22 @@ PPCVIRT_API int ppcvirt_replay_feed(struct ppcvirt_replay *r, const void *buf,
 	return 0;
 }
 
+/*
+ * An input without a single spapr_iommu_* line (trace) or statement
+ * (script) is refused: an empty file, a wrong file or a capture made
+ * without the trace events would otherwise "replay" cleanly, and a check
+ * built on the replay would pass on a broken capture.
+ */
+static int no_data(struct ppcvirt_replay *r)
+{
+	r->line = 0; /* not tied to a line */
+	if (r->cfg.kind == PPCVIRT_REPLAY_TRACE)
+		return pcv_rp_fail(r, -ENODATA,
+				   "no sPAPR IOMMU trace events in the input "
+				   "(no spapr_iommu_* line)");
+	return pcv_rp_fail(r, -ENODATA, "no statements in the script");
+}
+
 static int flush_partial(struct ppcvirt_replay *r)
 {
 	int ret = 0;
@@ -378,6 +423,8 @@ PPCVIRT_API int ppcvirt_replay_rewind(struct ppcvirt_replay *r)
 	ret = flush_partial(r);
 	if (ret)
 		return ret;
+	if (!r->events)
+		return no_data(r);
 	r->phase = PCV_RP_RUN;
 	r->line = 0;
 	return pcv_rp_trace_start(r);
@@ -390,6 +437,8 @@ PPCVIRT_API int ppcvirt_replay_finish(struct ppcvirt_replay *r,
 		return -EINVAL;
 	if (!r->finished) {
 		(void)flush_partial(r);
+		if (!r->err && !r->events)
+			no_data(r);
 		if (!r->err && r->phase == PCV_RP_SCAN)
 			pcv_rp_fail(r, -EINVAL,
 				    "trace ended before its second pass");

@@ -61,6 +61,9 @@ struct ppcvirt_replay {
 	bool finished;
 	int err;
 	uint64_t line;
+	/* spapr_iommu_* lines of a trace's scan pass / script statements:
+	 * an input without any is not a trace or script at all. */
+	uint64_t events;
 	struct ppcvirt_replay_result res;
 
 	struct ppcvirt_vm *vm;
@@ -213,6 +216,10 @@ static inline bool pcv_lex_word(struct pcv_lex *l, const char **w, size_t *n)
 
 int pcv_rp_fail(struct ppcvirt_replay *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Input bytes for an error text: at most 32 of [w, w + n), escaped
+ * (printable ASCII as is, \\ and \xNN otherwise) into @buf. */
+#define PCV_RP_QUOTE_MAX (32 * 4 + 4)
+const char *pcv_rp_quote(char buf[PCV_RP_QUOTE_MAX], const char *w, size_t n);
 void pcv_rp_mismatch(struct ppcvirt_replay *r, const char *event,
 		     const char *what, uint64_t want, uint64_t got,
 		     bool is_hret);

@@ -144,6 +144,7 @@ static int st_rtas(struct ppcvirt_replay *r, struct pcv_lex *l)
 	uint32_t args[MAX_ARGS], rets[MAX_CELLS], token, nargs;
 	uint64_t v[MAX_ARGS], want[MAX_CELLS];
 	bool chk[MAX_CELLS];
+	char q[PCV_RP_QUOTE_MAX];
 	const char *w;
 	size_t n;
 	uint32_t nret = 0;
@@ -164,8 +165,8 @@ static int st_rtas(struct ppcvirt_replay *r, struct pcv_lex *l)
 		token = PPCVIRT_RTAS_RESET_PE_DMA_WINDOW;
 		nargs = 3;
 	} else {
-		return pcv_rp_fail(r, -EINVAL, "unknown rtas call '%.*s'",
-				   (int)(n > 32 ? 32 : n), w);
+		return pcv_rp_fail(r, -EINVAL, "unknown rtas call '%s'",
+				   pcv_rp_quote(q, w, n));
 	}
 	if (!nums(l, v, nargs) || !pcv_lex_lit(l, "->"))
 		return bad(r, "rtas");
@@ -245,6 +246,7 @@ int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p, const char *end)
 {
 	const char *hash = memchr(p, '#', (size_t)(end - p));
 	struct pcv_lex l = {p, hash ? hash : end};
+	char q[PCV_RP_QUOTE_MAX];
 	uint64_t v[4];
 	const char *w;
 	size_t n;
@@ -252,6 +254,7 @@ int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p, const char *end)
 
 	if (!pcv_lex_word(&l, &w, &n))
 		return 0; /* blank or comment */
+	r->events++;
 	if (word_is(w, n, "put"))
 		return st_hcall(r, &l, "put", PPCVIRT_H_PUT_TCE, 3);
 	if (word_is(w, n, "get"))
@@ -308,6 +311,6 @@ int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p, const char *end)
 			return 0;
 		return pcv_rp_set_profile(r, (int)v[0]);
 	}
-	return pcv_rp_fail(r, -EINVAL, "unknown statement '%.*s'",
-			   (int)(n > 32 ? 32 : n), w);
+	return pcv_rp_fail(r, -EINVAL, "unknown statement '%s'",
+			   pcv_rp_quote(q, w, n));
 }

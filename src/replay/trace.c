@@ -708,6 +708,8 @@ int pcv_rp_trace_line(struct ppcvirt_replay *r, const char *p, const char *end)
 		}
 		return 0;
 	}
+	if (r->phase == PCV_RP_SCAN)
+		r->events++;
 	memset(ev.v, 0, sizeof(ev.v));
 	if (!parse_args(&l, &ev)) {
 		/*

@@ -295,15 +295,16 @@ static void list_snapshot(uint64_t *dst, const uint8_t *src, uint64_t n)
  * rule is tce_check_strict()'s; this loop keeps the slot that held the
  * last page as [lo, lo + span], the page starts it can hold, so that a
  * run of consecutive pages costs one unsigned compare per entry.
+ * Returns whether every entry is valid (the copy is complete either way).
  */
-static long snapshot_check_strict(const struct pcv_hctx *c,
+static bool snapshot_check_strict(const struct pcv_hctx *c,
 				  const struct pcv_table *t, const uint8_t *src,
 				  uint64_t *snap, uint64_t n)
 {
 	const uint64_t pmask = page_size(t) - 1;
 	const struct pcv_slot *cache = NULL;
 	uint64_t lo = 1, span = 0; /* empty: lo > lo + span never holds */
-	long bad = PPCVIRT_H_SUCCESS;
+	bool valid = true;
 
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t be, v, gpa;
@@ -316,13 +317,13 @@ static long snapshot_check_strict(const struct pcv_hctx *c,
 		gpa = v & ~(PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE);
 		if (pcv_likely(!(gpa & pmask) && gpa - lo <= span))
 			continue;
-		bad |= tce_check_strict(c, t, v, &cache);
+		valid &= tce_check_strict(c, t, v, &cache) == PPCVIRT_H_SUCCESS;
 		if (cache && cache->size > pmask) {
 			lo = cache->gpa;
 			span = cache->size - pmask - 1;
 		}
 	}
-	return bad;
+	return valid;
 }
 
 static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
@@ -370,7 +371,7 @@ static long h_put_tce_indirect(struct pcv_hctx *c, struct ppcvirt_hcall *hc)
 		return PPCVIRT_H_PARAMETER;
 	if (npages == 0)
 		return PPCVIRT_H_SUCCESS;
-	if (snapshot_check_strict(c, t, src, snap, npages) != PPCVIRT_H_SUCCESS)
+	if (!snapshot_check_strict(c, t, src, snap, npages))
 		return PPCVIRT_H_PARAMETER;
 	return write_range(c, t, idx, npages, snap, 0);
 }

@@ -13,7 +13,7 @@
  * which also counts swapped-out shmem pages as data: a hole reads as zero
  * without being faulted in, so reading or clearing it allocates nothing.
  */
-#define _GNU_SOURCE /* memfd_create, SEEK_DATA */
+#define _GNU_SOURCE /* SEEK_DATA */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -62,14 +62,9 @@ int pcv_store_memfd_init(struct pcv_table *t)
 	void *p;
 	int fd, ret;
 
-	fd = memfd_create("ppcvirt-tce", MFD_CLOEXEC);
+	fd = pcv_memfd_create("ppcvirt-tce", t->map_bytes);
 	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, (off_t)t->map_bytes) != 0) {
-		ret = errno == EFBIG ? -ENOMEM : -errno;
-		close(fd);
-		return ret;
-	}
+		return fd;
 	p = mmap(NULL, t->map_bytes, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_NORESERVE, fd, 0);
 	if (p == MAP_FAILED) {

@@ -32,8 +32,9 @@ int pcv_table_check(const struct ppcvirt_create_spapr_tce_64 *a)
 {
 	uint64_t end;
 
-	/* KVM's checks, in KVM's order (tce-semantics.md §5.2). */
-	if (a->flags)
+	/* KVM's checks, in KVM's order (tce-semantics.md §5.2), except that
+	 * ppcvirt defines one flag. */
+	if (a->flags & ~PPCVIRT_TCE_VMM_ONLY)
 		return -EINVAL;
 	if (a->size == 0 || a->page_shift < PPCVIRT_TCE_PAGE_SHIFT_MIN ||
 	    a->page_shift > PPCVIRT_TCE_PAGE_SHIFT_MAX)
@@ -178,20 +179,20 @@ void pcv_range_commit(struct pcv_table *t, uint64_t first, uint64_t n,
 /* ---- public control plane ------------------------------------------- */
 
 PPCVIRT_API int
-ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
-		      const struct ppcvirt_create_spapr_tce_64 *args,
-		      unsigned flags, int *fd_out)
+ppcvirt_vm_create_spapr_tce_64(struct ppcvirt_vm *vm,
+			       const struct ppcvirt_create_spapr_tce_64 *args,
+			       int *fd_out)
 {
 	struct pcv_tableset *old, *nw;
 	struct pcv_table *t;
 	int ret, fd = -1;
 
-	if (!vm || !args || (flags & ~PPCVIRT_TCE_VMM_ONLY))
+	if (!vm || !args)
 		return -EINVAL;
 	ret = pcv_table_check(args);
 	if (ret)
 		return ret;
-	ret = pcv_table_alloc(args, flags, &t);
+	ret = pcv_table_alloc(args, args->flags, &t);
 	if (ret)
 		return ret;
 	ret = vm->be->table_create(vm, t);
@@ -207,7 +208,13 @@ ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
 			return ret;
 		}
 	}
-	pthread_mutex_lock(&vm->lock);
+	ret = pcv_ctl_lock(&vm->lock);
+	if (ret) {
+		if (fd >= 0)
+			close(fd);
+		pcv_table_free(t);
+		return ret;
+	}
 	old = atomic_load_explicit(&vm->tables, memory_order_relaxed);
 	if (pcv_table_find(old, t->liobn)) {
 		ret = -EBUSY;
@@ -224,25 +231,17 @@ ppcvirt_vm_create_tce(struct ppcvirt_vm *vm,
 	nw->t[nw->n++] = t;
 	atomic_store_explicit(&vm->tables, nw, memory_order_release);
 	pcv_rcu_synchronize();
-	pthread_mutex_unlock(&vm->lock);
+	pcv_ctl_unlock(&vm->lock);
 	free(old);
 	if (fd_out)
 		*fd_out = fd;
 	return 0;
 fail_unlock:
-	pthread_mutex_unlock(&vm->lock);
+	pcv_ctl_unlock(&vm->lock);
 	if (fd >= 0)
 		close(fd);
 	pcv_table_free(t);
 	return ret;
-}
-
-PPCVIRT_API int
-ppcvirt_vm_create_spapr_tce_64(struct ppcvirt_vm *vm,
-			       const struct ppcvirt_create_spapr_tce_64 *args,
-			       int *fd_out)
-{
-	return ppcvirt_vm_create_tce(vm, args, 0, fd_out);
 }
 
 PPCVIRT_API int
@@ -262,25 +261,28 @@ ppcvirt_vm_create_spapr_tce(struct ppcvirt_vm *vm,
 		.offset = 0,
 		.size = args->window_size >> 12,
 	};
-	return ppcvirt_vm_create_tce(vm, &a64, 0, fd_out);
+	return ppcvirt_vm_create_spapr_tce_64(vm, &a64, fd_out);
 }
 
 PPCVIRT_API int ppcvirt_vm_remove_tce(struct ppcvirt_vm *vm, uint64_t liobn)
 {
 	struct pcv_tableset *old, *nw;
 	struct pcv_table *gone = NULL;
+	int ret;
 
 	if (!vm)
 		return -EINVAL;
-	pthread_mutex_lock(&vm->lock);
+	ret = pcv_ctl_lock(&vm->lock);
+	if (ret)
+		return ret;
 	old = atomic_load_explicit(&vm->tables, memory_order_relaxed);
 	if (!pcv_table_find(old, liobn)) {
-		pthread_mutex_unlock(&vm->lock);
+		pcv_ctl_unlock(&vm->lock);
 		return -ENOENT;
 	}
 	nw = malloc(sizeof(*nw) + old->n * sizeof(nw->t[0]));
 	if (!nw) {
-		pthread_mutex_unlock(&vm->lock);
+		pcv_ctl_unlock(&vm->lock);
 		return -ENOMEM;
 	}
 	nw->n = 0;
@@ -293,9 +295,9 @@ PPCVIRT_API int ppcvirt_vm_remove_tce(struct ppcvirt_vm *vm, uint64_t liobn)
 	atomic_store_explicit(&vm->tables, nw, memory_order_release);
 	/* Readers that found @gone finish before it is freed. */
 	pcv_rcu_synchronize();
-	pthread_mutex_unlock(&vm->lock);
-	free(old);
 	pcv_table_destroy(vm, gone);
+	pcv_ctl_unlock(&vm->lock);
+	free(old);
 	return 0;
 }
 

@@ -384,7 +384,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (n == 0) {
 				want = PPCVIRT_TLB_MISS;
 			} else if (n > 1) {
-				want = PPCVIRT_TLB_MULTIHIT;
+				want = PPCVIRT_TLB_MULTIPLE;
 			} else {
 				static const uint32_t bit[2][3] = {
 					{0x01, 0x04, 0x10}, {0x02, 0x08, 0x20}};

@@ -261,12 +261,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		W[i].e = calloc(W[i].n, 8);
 		/* The third window is user-space only half the time. */
-		if (!W[i].e ||
-		    ppcvirt_vm_create_tce(vm, &c,
-					  i == 2 && (take(&in, 1) & 1)
-						  ? PPCVIRT_TCE_VMM_ONLY
-						  : 0,
-					  NULL))
+		if (i == 2 && (take(&in, 1) & 1))
+			c.flags = PPCVIRT_TCE_VMM_ONLY;
+		if (!W[i].e || ppcvirt_vm_create_spapr_tce_64(vm, &c, NULL))
 			abort();
 	}
 	while (in.n && steps++ < 256) {

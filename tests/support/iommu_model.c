@@ -30,6 +30,8 @@ struct iommu_model {
 	_Atomic uint64_t map_calls, unmap_calls, busy, rejected;
 	uint64_t fail_nth, fail_left, fail_times;
 	int fail_err, fail_unmap;
+	void (*on_map)(void *);
+	void *on_map_opaque;
 	const uint8_t *fail_hva;
 	uint64_t fail_len, fail_host_times;
 	int fail_host_err;
@@ -96,8 +98,11 @@ static int model_map(void *be, uint64_t iova, uint64_t len, void *hva,
 	uint8_t *base = m->cfg.host_base, *p = hva;
 	uint64_t last, off;
 	size_t i;
-	int ret = lock(m, flags);
+	int ret;
 
+	if (m->on_map)
+		m->on_map(m->on_map_opaque);
+	ret = lock(m, flags);
 	if (ret)
 		return ret;
 	atomic_fetch_add(&m->map_calls, 1);
@@ -342,6 +347,12 @@ void iommu_model_fail_unmap(struct iommu_model *m, int error)
 	pthread_mutex_lock(&m->lock);
 	m->fail_unmap = error;
 	pthread_mutex_unlock(&m->lock);
+}
+
+void iommu_model_on_map(struct iommu_model *m, void (*fn)(void *), void *opaque)
+{
+	m->on_map = fn;
+	m->on_map_opaque = opaque;
 }
 
 void iommu_model_hold(struct iommu_model *m, bool hold)

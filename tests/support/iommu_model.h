@@ -75,6 +75,11 @@ void iommu_model_fail_host(struct iommu_model *m, const void *hva, uint64_t len,
  * IOMMU that went away. */
 void iommu_model_fail_unmap(struct iommu_model *m, int error);
 
+/* Call @fn(@opaque) at the start of every map call (outside the model's
+ * lock): a back end that calls back into ppcvirt. NULL stops it. */
+void iommu_model_on_map(struct iommu_model *m, void (*fn)(void *),
+			void *opaque);
+
 /* Take / release the model's lock from a test, so that non-blocking calls
  * find it busy. */
 void iommu_model_hold(struct iommu_model *m, bool hold);

@@ -87,12 +87,24 @@ static void create_validation(void)
 		CHECK_EQ(ppcvirt_tce_get(vm, 5, 7, &v), 0);
 		CHECK_EQ_U64(v, 0);
 	}
-	CHECK_EQ(ppcvirt_vm_create_tce(
+	/* Unknown flag bits: KVM's -EINVAL; PPCVIRT_TCE_VMM_ONLY is ours. */
+	CHECK_EQ(ppcvirt_vm_create_spapr_tce_64(
+			 vm,
+			 &(struct ppcvirt_create_spapr_tce_64){.liobn = 9,
+							       .page_shift = 12,
+							       .flags = 0x80,
+							       .size = 1},
+			 NULL),
+		 -EINVAL);
+	CHECK_EQ(ppcvirt_vm_create_spapr_tce_64(
 			 vm,
 			 &(struct ppcvirt_create_spapr_tce_64){
-				 .liobn = 9, .page_shift = 12, .size = 1},
-			 0x80, NULL),
-		 -EINVAL);
+				 .liobn = 9,
+				 .page_shift = 12,
+				 .flags = PPCVIRT_TCE_VMM_ONLY,
+				 .size = 1},
+			 NULL),
+		 0);
 	ppcvirt_vm_destroy(vm);
 }
 
@@ -164,18 +176,70 @@ static void memory_slots(void)
 	ppcvirt_vm_destroy(vm);
 }
 
+/*
+ * Capabilities: KVM's numbers (linux/kvm.h; docs/semantics.md §5.1), and
+ * each answer matching what a VM of the engine actually does.
+ */
 static void capabilities(void)
 {
-	CHECK_EQ(ppcvirt_check_extension(NULL, 63), 1);
-	CHECK_EQ(ppcvirt_check_extension(NULL, 69), 1);
-	CHECK_EQ(ppcvirt_check_extension(NULL, 142), 1);
-	CHECK_EQ(ppcvirt_check_extension(NULL, 94), 1);
-	CHECK_EQ(ppcvirt_check_extension(NULL, 104), 1);
-	CHECK_EQ(ppcvirt_check_extension(NULL, 125), 1);
-	CHECK_EQ(ppcvirt_check_extension(NULL, 95), 0);
-	CHECK_EQ(ppcvirt_check_extension(NULL, -1), 0);
+	static const long unknown[] = {0, 1, 95, 160, 100000, -1};
+	struct ppcvirt_create_spapr_tce legacy = {.liobn = 0x71000001,
+						  .window_size = 1 << 20};
+	struct ppcvirt_create_spapr_tce_64 dw = {
+		.liobn = 0x80000001, .page_shift = 16, .offset = 1, .size = 8};
+	struct ppcvirt_enable_cap off = {.cap = PPCVIRT_CAP_PPC_ENABLE_HCALL,
+					 .args = {PPCVIRT_H_PUT_TCE, 0}};
+	struct ppcvirt_tlb *tlb = NULL;
+	struct tvm t;
+	bool exited = true;
+	int vfio;
+
+	CHECK_EQ(PPCVIRT_CAP_SPAPR_TCE, 63);
+	CHECK_EQ(PPCVIRT_CAP_SW_TLB, 69);
+	CHECK_EQ(PPCVIRT_CAP_SPAPR_MULTITCE, 94);
+	CHECK_EQ(PPCVIRT_CAP_PPC_ENABLE_HCALL, 104);
+	CHECK_EQ(PPCVIRT_CAP_SPAPR_TCE_64, 125);
+	CHECK_EQ(PPCVIRT_CAP_SPAPR_TCE_VFIO, 142);
+
+	tvm_init(&t, 1 << 20, PPCVIRT_PROFILE_STRICT);
+	/* KVM_CREATE_SPAPR_TCE works. */
+	CHECK_EQ(ppcvirt_check_extension(t.vm, PPCVIRT_CAP_SPAPR_TCE),
+		 ppcvirt_vm_create_spapr_tce(t.vm, &legacy, NULL) == 0);
+	/* KVM_CREATE_SPAPR_TCE_64: 64K pages away from bus offset 0. */
+	CHECK_EQ(ppcvirt_check_extension(t.vm, PPCVIRT_CAP_SPAPR_TCE_64),
+		 ppcvirt_vm_create_spapr_tce_64(t.vm, &dw, NULL) == 0);
+	/* Multi-TCE (enabled by tvm_init) is handled without an exit. */
+	thc(&t, PPCVIRT_H_STUFF_TCE, 0x80000001, 0x10000, 0, 8, NULL, &exited);
+	CHECK_EQ(ppcvirt_check_extension(t.vm, PPCVIRT_CAP_SPAPR_MULTITCE),
+		 !exited);
+	/* ENABLE_HCALL: turning H_PUT_TCE off sends it to the VMM. */
+	CHECK_EQ(ppcvirt_check_extension(t.vm, PPCVIRT_CAP_PPC_ENABLE_HCALL),
+		 ppcvirt_vm_enable_cap(t.vm, &off) == 0);
+	thc(&t, PPCVIRT_H_PUT_TCE, 0x80000001, 0x10000, 0, 0, NULL, &exited);
+	CHECK(exited);
+	/* SW_TLB: a BookE TLB can be made. */
+	CHECK_EQ(ppcvirt_check_extension(t.vm, PPCVIRT_CAP_SW_TLB),
+		 ppcvirt_tlb_create(PPCVIRT_BOOKE_E500MC, &tlb) == 0);
+	ppcvirt_tlb_destroy(tlb);
+	/* TCE_VFIO: only where the host has a VFIO IOMMU interface. */
+	vfio = access("/dev/vfio/vfio", F_OK) == 0 ||
+	       access("/dev/iommu", F_OK) == 0;
+	CHECK_EQ(ppcvirt_check_extension(t.vm, PPCVIRT_CAP_SPAPR_TCE_VFIO),
+		 vfio);
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+		CHECK_EQ(ppcvirt_check_extension(t.vm, unknown[i]), 0);
+	/* Without a VM: what an engine VM answers. */
+	for (long cap = -2; cap < 200; cap++)
+		CHECK_EQ(ppcvirt_check_extension(NULL, cap),
+			 ppcvirt_check_extension(t.vm, cap));
+	tvm_fini(&t);
 	CHECK(strcmp(ppcvirt_hret_name(-4), "H_PARAMETER") == 0);
 	CHECK(strcmp(ppcvirt_hret_name(12345), "H_?") == 0);
+	CHECK(strcmp(ppcvirt_tier_name(PPCVIRT_TIER_VMM), "vmm") == 0);
+	CHECK(ppcvirt_tier_name(PPCVIRT_TIER_COUNT) == NULL);
+	CHECK(strcmp(ppcvirt_decline_name(PPCVIRT_DECLINE_UNREGISTERED),
+		     "unregistered") == 0);
+	CHECK(ppcvirt_decline_name(-1) == NULL);
 }
 
 /* Device-side translation (issue item 7). */

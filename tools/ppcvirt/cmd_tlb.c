@@ -2,12 +2,11 @@
 /*
  * `ppcvirt tlb`: BookE e500 TLB tools.
  *
- *   tlb replay [--json] [--save FILE] [--quiet] SCRIPT.tlbs
+ *   tlb replay [OPTION...] SCRIPT.tlbs
  *       run a TLB script through ppcvirt_tlb_script_run(), print every
  *       mismatch and a summary; exit 0 only when nothing mismatched, 1 on
- *       mismatches, 2 on a malformed script or I/O error (with --json, the
- *       object then carries an "error" member).
- *   tlb dump [--all] FILE
+ *       mismatches, 2 on a malformed script or an I/O error.
+ *   tlb dump [--all] [--json] FILE
  *       print a saved TLB array (written by replay --save).
  *
  * Saved-array file format (all fields little-endian, 40-byte header):
@@ -19,15 +18,18 @@
  *   32 u32      entry size (24)
  *   36 u32      entry count (tlb_sizes[0] + tlb_sizes[1])
  *   40 entries  mas8 u32, mas1 u32, mas2 u64, mas7_3 u64, in array order
- * A dump re-validates the file through the library (geometry and every
- * entry), so a hostile file gives an error, not a crash.
+ * A dump reads the header first and then exactly the entries it
+ * announces (at most 2048 + 64, the largest geometry the library
+ * accepts), so a hostile or endless input costs at most that much memory
+ * and is refused as soon as it disagrees with the format. The library
+ * then re-validates the geometry and every entry.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <ppcvirt/ppcvirt.h>
 
@@ -37,65 +39,63 @@
 #define SAVE_MAGIC  "PCVTLB\0\1"
 #define SAVE_HDR    40
 #define ENTRY_BYTES 24
+/* The largest geometry ppcvirt_tlb_set_geometry() accepts (booke.h). */
+#define MAX_ENTRIES (2048 + 64)
+/* A TLB script is hand-written or generated text: 64 MiB is over a
+ * million statements, and the bound for what is read into memory. */
+#define SCRIPT_MAX     (64u << 20)
+#define MAX_REPORT_MAX 100000
 
-static void usage(FILE *f)
+static void usage_replay(void)
 {
-	fprintf(f,
-		"usage: ppcvirt tlb replay [--json] [--save FILE] [--quiet] "
-		"SCRIPT.tlbs\n"
-		"       ppcvirt tlb dump [--all] FILE\n"
-		"\n"
-		"replay  run a BookE TLB script (docs/booke.md) and check its\n"
-		"        expected results; exit 0 only when nothing "
-		"mismatched\n"
-		"        --json   print {\"file\",\"statements\",\"checks\","
-		"\"mismatches\",\"seconds\"}\n"
-		"        --save   write the final TLB array to FILE\n"
-		"        --quiet  do not list mismatches\n"
-		"dump    print a saved TLB array (valid entries; --all: every "
-		"entry)\n");
+	fputs("usage: ppcvirt tlb replay [OPTION...] SCRIPT.tlbs\n"
+	      "\n"
+	      "Run a BookE e500 TLB script (docs/booke.md) and check its "
+	      "expected results.\n"
+	      "SCRIPT '-' is standard input.\n"
+	      "\n"
+	      "  -s, --save=FILE      write the final TLB array to FILE (see "
+	      "'tlb dump')\n"
+	      "  -m, --max-report=N   report at most N mismatches (default "
+	      "20, at most 100000)\n"
+	      "  -q, --quiet          do not list mismatches\n"
+	      "  -j, --json           one JSON document on stdout\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "Exit status: 0 when nothing mismatched, 1 on mismatches, 2 for "
+	      "usage, I/O or\n"
+	      "format errors (a malformed statement stops the script).\n",
+	      stdout);
 }
 
-static int read_file(const char *path, char **buf, size_t *len)
+static void usage_dump(void)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 65536, n = 0;
-	char *b;
+	fputs("usage: ppcvirt tlb dump [OPTION...] FILE\n"
+	      "\n"
+	      "Print a TLB array saved by 'ppcvirt tlb replay --save' after "
+	      "validating it\n"
+	      "through the library. FILE '-' is standard input.\n"
+	      "\n"
+	      "  -a, --all    every entry, not only the valid ones\n"
+	      "  -j, --json   one JSON document on stdout\n"
+	      "  -h, --help   this help\n"
+	      "\n"
+	      "Exit status: 0 on success, 2 for usage, I/O or format "
+	      "errors.\n",
+	      stdout);
+}
 
-	if (!f)
-		return -errno;
-	b = malloc(cap);
-	while (b) {
-		size_t got = fread(b + n, 1, cap - n, f);
-
-		n += got;
-		if (n < cap)
-			break;
-		if (cap > ((size_t)1 << 30)) { /* 1 GiB: refuse */
-			free(b);
-			fclose(f);
-			return -EFBIG;
-		}
-		cap *= 2;
-		char *nb = realloc(b, cap);
-
-		if (!nb)
-			free(b);
-		b = nb;
-	}
-	if (!b) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	if (ferror(f)) {
-		free(b);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
-	return 0;
+static void usage_tlb(void)
+{
+	fputs("usage: ppcvirt tlb replay [OPTION...] SCRIPT.tlbs\n"
+	      "       ppcvirt tlb dump [OPTION...] FILE\n"
+	      "\n"
+	      "replay  run a BookE TLB script and check its expected results\n"
+	      "dump    print a TLB array saved with 'replay --save'\n"
+	      "\n"
+	      "'ppcvirt tlb replay --help', 'ppcvirt tlb dump --help' list "
+	      "the options.\n",
+	      stdout);
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -169,108 +169,189 @@ static int save_tlb(const struct ppcvirt_tlb *tlb, const char *path)
 struct report_ctx {
 	const char *file;
 	bool quiet;
+	uint64_t seen, max;
+	json_object *details;
 };
+
+/* "line N: rest" (the script engine's error texts) -> "rest". */
+static const char *after_line_prefix(const char *s)
+{
+	const char *p = s;
+
+	if (strncmp(p, "line ", 5))
+		return s;
+	p += 5;
+	if (*p < '0' || *p > '9')
+		return s;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return strncmp(p, ": ", 2) ? s : p + 2;
+}
 
 static void report(void *opaque, unsigned line, const char *msg)
 {
-	const struct report_ctx *c = opaque;
+	struct report_ctx *c = opaque;
 
+	if (++c->seen > c->max)
+		return;
+	/* The engine may quote script bytes: escape them (cli.h). */
 	if (!c->quiet)
-		fprintf(stderr, "%s:%u: mismatch: %s\n", c->file, line, msg);
+		cli_report(c->file, line, "mismatch", "%s", cli_esc_text(msg));
+	if (c->details) {
+		json_object *d = json_object_new_object();
+
+		cli_json_add(d, "line", json_object_new_uint64(line));
+		cli_json_add(d, "message", cli_json_str(cli_esc_text(msg)));
+		json_object_array_add(c->details, d);
+	}
 }
 
 static int tlb_replay(int argc, char **argv)
 {
+	static const struct option lopts[] = {
+		{"save", required_argument, NULL, 's'},
+		{"max-report", required_argument, NULL, 'm'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	struct ppcvirt_tlb_script_result res;
-	struct report_ctx ctx = {0};
+	struct report_ctx ctx = {.max = 20};
 	struct ppcvirt_tlb *tlb = NULL;
-	const char *file = NULL, *save = NULL;
-	bool json = false;
-	char *text;
+	enum cli_json_mode json = CLI_JSON_NONE;
+	const char *save = NULL, *error = NULL;
+	uint64_t error_line = 0;
+	struct cli_in in;
+	char *text, errbuf[1200];
 	size_t len;
-	uint64_t t0, t1;
-	struct timespec ts;
-	int r;
+	double t0 = 0;
+	int c, r, status;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--quiet")) {
+	optind = 0;
+	while ((c = cli_getopt("tlb replay", argc, argv, ":s:m:qjh", lopts)) !=
+	       -1) {
+		switch (c) {
+		case 's':
+			if (!*optarg || !strcmp(optarg, "-"))
+				return cli_usage_error(
+					"tlb replay",
+					"--save needs a file name");
+			save = optarg;
+			break;
+		case 'm':
+			if (!cli_parse_u64(optarg, MAX_REPORT_MAX, &ctx.max))
+				return cli_usage_error(
+					"tlb replay",
+					"--max-report: '%s' is not a number "
+					"from 0 to %d",
+					cli_esc(optarg), MAX_REPORT_MAX);
+			break;
+		case 'q':
 			ctx.quiet = true;
-		} else if (!strcmp(argv[i], "--save") && i + 1 < argc) {
-			save = argv[++i];
-		} else if (!strcmp(argv[i], "--help") ||
-			   !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr,
-				"ppcvirt tlb replay: unknown option %s\n",
-				argv[i]);
-			usage(stderr);
-			return 2;
-		} else if (!file) {
-			file = argv[i];
-		} else {
-			fprintf(stderr,
-				"ppcvirt tlb replay: one script only\n");
-			return 2;
+			break;
+		case 'j':
+			json = CLI_JSON_DOC;
+			break;
+		case 'h':
+			usage_replay();
+			return CLI_OK;
+		default:
+			return CLI_ERROR;
 		}
 	}
-	if (!file) {
-		usage(stderr);
-		return 2;
+	if (optind >= argc)
+		return cli_usage_error("tlb replay", "no SCRIPT given");
+	if (optind + 1 < argc)
+		return cli_usage_error("tlb replay",
+				       "one SCRIPT at a time ('%s' is extra)",
+				       cli_esc(argv[optind + 1]));
+	memset(&res, 0, sizeof(res));
+	if (json)
+		ctx.details = json_object_new_array();
+	r = cli_in_open(&in, argv[optind]);
+	if (r == CLI_OK) {
+		r = cli_read_all(&in, SCRIPT_MAX, true, "TLB script", &text,
+				 &len);
+		cli_in_close(&in);
 	}
-	r = read_file(file, &text, &len);
-	if (r) {
-		fprintf(stderr, "ppcvirt tlb replay: %s: %s\n", file,
-			strerror(-r));
-		return 2;
+	ctx.file = in.name;
+	if (r != CLI_OK) {
+		/* Reported; JSON still gets its one document. */
+		if (!json)
+			return CLI_ERROR;
+		error = in.error;
+		error_line = in.error_line;
+		goto out;
 	}
-	ctx.file = file;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t0 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	t0 = cli_now();
 	r = ppcvirt_tlb_script_run(text, len, report, &ctx, &res,
 				   save ? &tlb : NULL);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t1 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	t0 = cli_now() - t0;
 	free(text);
 	if (r) {
-		fprintf(stderr, "%s: %s\n", file,
-			res.error[0] ? res.error : strerror(-r));
-		if (json) { /* still one object, for scripts reading stdout */
-			printf("{\"file\":");
-			cli_json_str(file);
-			printf(",\"statements\":%u,\"checks\":%u,"
-			       "\"mismatches\":%u,\"seconds\":%.6f,\"error\":",
-			       res.statements, res.checks, res.mismatches,
-			       (double)(t1 - t0) / 1e9);
-			cli_json_str(res.error[0] ? res.error : strerror(-r));
-			printf("}\n");
-		}
-		return 2;
-	}
-	if (save) {
+		/* "line N: why", possibly quoting script bytes raw. */
+		snprintf(errbuf, sizeof(errbuf), "%s",
+			 cli_esc_text(res.error[0]
+					      ? after_line_prefix(res.error)
+					      : strerror(-r)));
+		error = errbuf;
+		error_line = res.error_line;
+		cli_error(in.name, error_line, "%s", error);
+	} else if (save) {
 		r = save_tlb(tlb, save);
 		ppcvirt_tlb_destroy(tlb);
 		if (r) {
-			fprintf(stderr, "ppcvirt tlb replay: --save %s: %s\n",
-				save, strerror(-r));
-			return 2;
+			snprintf(errbuf, sizeof(errbuf),
+				 "--save: cannot write: %s", strerror(-r));
+			cli_error(save, 0, "cannot write: %s", strerror(-r));
+			error = errbuf;
 		}
 	}
+	if (ctx.seen > ctx.max && !ctx.quiet)
+		cli_report(in.name, 0, "note", "%s not shown (--max-report)",
+			   cli_count(ctx.seen - ctx.max, "more mismatch",
+				     "more mismatches"));
+out:
+	status = error ? CLI_ERROR : res.mismatches ? CLI_FAIL : CLI_OK;
 	if (json) {
-		printf("{\"file\":");
-		cli_json_str(file);
-		printf(",\"statements\":%u,\"checks\":%u,\"mismatches\":%u,"
-		       "\"seconds\":%.6f}\n",
-		       res.statements, res.checks, res.mismatches,
-		       (double)(t1 - t0) / 1e9);
+		json_object *o = json_object_new_object();
+		uint64_t shown = ctx.seen < ctx.max ? ctx.seen : ctx.max;
+
+		cli_json_add(o, "file", cli_json_str(in.name));
+		cli_json_add(o, "status", json_object_new_int(status));
+		cli_json_add(o, "statements",
+			     json_object_new_uint64(res.statements));
+		cli_json_add(o, "checks", json_object_new_uint64(res.checks));
+		cli_json_add(o, "mismatches",
+			     json_object_new_uint64(res.mismatches));
+		cli_json_add(o, "mismatch_details", ctx.details);
+		cli_json_add(o, "mismatch_details_omitted",
+			     json_object_new_uint64(res.mismatches - shown));
+		cli_json_add(o, "seconds", cli_json_num(t0, 6));
+		cli_json_add(o, "saved",
+			     save && !error ? cli_json_str(save) : NULL);
+		if (error) {
+			json_object *e = json_object_new_object();
+
+			cli_json_add(
+				e, "line",
+				error_line ? json_object_new_uint64(error_line)
+					   : NULL);
+			cli_json_add(e, "message", cli_json_str(error));
+			cli_json_add(o, "error", e);
+		} else {
+			cli_json_add(o, "error", NULL);
+		}
+		cli_json_print(o, json);
 	} else {
-		printf("%s: %u statements, %u checks, %u mismatches\n", file,
-		       res.statements, res.checks, res.mismatches);
+		printf("%s: %s, %s, %s%s\n", cli_esc(in.name),
+		       cli_count(res.statements, "statement", "statements"),
+		       cli_count(res.checks, "check", "checks"),
+		       cli_count(res.mismatches, "mismatch", "mismatches"),
+		       error ? ", FAILED" : "");
 	}
-	return res.mismatches ? 1 : 0;
+	return status;
 }
 
 static void size_name(char *buf, size_t len, uint64_t bytes)
@@ -286,164 +367,348 @@ static void size_name(char *buf, size_t len, uint64_t bytes)
 	snprintf(buf, len, "%llu%c", (unsigned long long)bytes, unit[u]);
 }
 
-static void print_entry(const struct ppcvirt_tlb *tlb, unsigned tlbsel,
-			uint32_t index,
+static uint64_t entry_bytes(unsigned tlbsel,
+			    const struct ppcvirt_book3e_206_tlb_entry *e)
+{
+	return tlbsel ? 1024ull << ((e->mas1 >> 7) & 0x1f) : 4096;
+}
+
+static void perm_string(char out[12],
 			const struct ppcvirt_book3e_206_tlb_entry *e)
 {
-	struct ppcvirt_book3e_206_tlb_params g;
-	uint32_t tsize = (e->mas1 >> 7) & 0x1f, m3 = (uint32_t)e->mas7_3;
-	uint64_t size = tlbsel ? 1024ull << tsize : 4096;
-	uint64_t mask = ~(size - 1);
-	char sz[16], where[64];
+	uint32_t m3 = (uint32_t)e->mas7_3;
 
-	ppcvirt_tlb_geometry(tlb, &g);
+	snprintf(out, 12, "S%c%c%c U%c%c%c", m3 & PPCVIRT_MAS3_SR ? 'R' : '-',
+		 m3 & PPCVIRT_MAS3_SW ? 'W' : '-',
+		 m3 & PPCVIRT_MAS3_SX ? 'X' : '-',
+		 m3 & PPCVIRT_MAS3_UR ? 'R' : '-',
+		 m3 & PPCVIRT_MAS3_UW ? 'W' : '-',
+		 m3 & PPCVIRT_MAS3_UX ? 'X' : '-');
+}
+
+static void wimge_string(char out[6],
+			 const struct ppcvirt_book3e_206_tlb_entry *e)
+{
+	snprintf(out, 6, "%c%c%c%c%c", e->mas2 & 0x10 ? 'W' : '-',
+		 e->mas2 & 0x08 ? 'I' : '-', e->mas2 & 0x04 ? 'M' : '-',
+		 e->mas2 & 0x02 ? 'G' : '-', e->mas2 & 0x01 ? 'E' : '-');
+}
+
+static void print_entry(const struct ppcvirt_book3e_206_tlb_params *g,
+			unsigned tlbsel, uint32_t index,
+			const struct ppcvirt_book3e_206_tlb_entry *e)
+{
+	uint64_t size = entry_bytes(tlbsel, e), mask = ~(size - 1);
+	char sz[16], where[64], perm[12], wimge[6];
+
 	if (tlbsel == 0)
 		snprintf(where, sizeof(where), "TLB0[%u] set %u way %u", index,
-			 index / g.tlb_ways[0], index % g.tlb_ways[0]);
+			 index / g->tlb_ways[0], index % g->tlb_ways[0]);
 	else
 		snprintf(where, sizeof(where), "TLB1[%u]", index);
 	size_name(sz, sizeof(sz), size);
-	printf("%-24s %c EA 0x%08llx PA 0x%09llx %5s TID %-5u TS %u "
-	       "S%c%c%c U%c%c%c %c%c%c%c%c%s\n",
+	perm_string(perm, e);
+	wimge_string(wimge, e);
+	printf("%-24s %c EA 0x%08llx PA 0x%09llx %5s TID %-5u TS %u %s %s%s\n",
 	       where, (e->mas1 & PPCVIRT_MAS1_V) ? 'V' : '-',
 	       (unsigned long long)(e->mas2 & mask & 0xffffffffull),
 	       (unsigned long long)(e->mas7_3 & mask), sz,
-	       (e->mas1 >> 16) & 0x3fff, (e->mas1 >> 12) & 1,
-	       m3 & PPCVIRT_MAS3_SR ? 'R' : '-',
-	       m3 & PPCVIRT_MAS3_SW ? 'W' : '-',
-	       m3 & PPCVIRT_MAS3_SX ? 'X' : '-',
-	       m3 & PPCVIRT_MAS3_UR ? 'R' : '-',
-	       m3 & PPCVIRT_MAS3_UW ? 'W' : '-',
-	       m3 & PPCVIRT_MAS3_UX ? 'X' : '-', e->mas2 & 0x10 ? 'W' : '-',
-	       e->mas2 & 0x08 ? 'I' : '-', e->mas2 & 0x04 ? 'M' : '-',
-	       e->mas2 & 0x02 ? 'G' : '-', e->mas2 & 0x01 ? 'E' : '-',
+	       (e->mas1 >> 16) & 0x3fff, (e->mas1 >> 12) & 1, perm, wimge,
 	       (e->mas1 & PPCVIRT_MAS1_IPROT) ? " IPROT" : "");
 }
 
-static int tlb_dump(int argc, char **argv)
+static json_object *hex_json(uint64_t v)
 {
-	struct ppcvirt_book3e_206_tlb_params g;
-	struct ppcvirt_book3e_206_tlb_entry *e = NULL;
-	struct ppcvirt_tlb *tlb = NULL;
-	const char *file = NULL;
-	const uint8_t *p;
-	bool all = false;
-	uint32_t n, core;
-	char *buf;
-	size_t len;
-	int r, rc = 2;
+	char buf[24];
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--all"))
-			all = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		} else if (!file && argv[i][0] != '-')
-			file = argv[i];
-		else {
-			usage(stderr);
-			return 2;
-		}
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return json_object_new_string(buf);
+}
+
+static json_object *entry_json(const struct ppcvirt_book3e_206_tlb_params *g,
+			       unsigned tlbsel, uint32_t index,
+			       const struct ppcvirt_book3e_206_tlb_entry *e)
+{
+	json_object *o = json_object_new_object();
+	uint64_t size = entry_bytes(tlbsel, e), mask = ~(size - 1);
+	char perm[12], wimge[6];
+
+	perm_string(perm, e);
+	wimge_string(wimge, e);
+	cli_json_add(o, "tlb", json_object_new_int((int)tlbsel));
+	cli_json_add(o, "index", json_object_new_uint64(index));
+	if (tlbsel == 0) {
+		cli_json_add(o, "set",
+			     json_object_new_uint64(index / g->tlb_ways[0]));
+		cli_json_add(o, "way",
+			     json_object_new_uint64(index % g->tlb_ways[0]));
 	}
-	if (!file) {
-		usage(stderr);
-		return 2;
+	cli_json_add(o, "valid",
+		     json_object_new_boolean(!!(e->mas1 & PPCVIRT_MAS1_V)));
+	cli_json_add(o, "ea",
+		     json_object_new_uint64(e->mas2 & mask & 0xffffffffull));
+	cli_json_add(o, "pa", json_object_new_uint64(e->mas7_3 & mask));
+	cli_json_add(o, "page_bytes", json_object_new_uint64(size));
+	cli_json_add(o, "tid",
+		     json_object_new_uint64((e->mas1 >> 16) & 0x3fff));
+	cli_json_add(o, "ts", json_object_new_uint64((e->mas1 >> 12) & 1));
+	cli_json_add(o, "perm", json_object_new_string(perm));
+	cli_json_add(o, "wimge", json_object_new_string(wimge));
+	cli_json_add(o, "iprot",
+		     json_object_new_boolean(!!(e->mas1 & PPCVIRT_MAS1_IPROT)));
+	cli_json_add(o, "mas1", hex_json(e->mas1));
+	cli_json_add(o, "mas2", hex_json(e->mas2));
+	cli_json_add(o, "mas7_3", hex_json(e->mas7_3));
+	cli_json_add(o, "mas8", hex_json(e->mas8));
+	return o;
+}
+
+static json_object *tlb_json(uint32_t entries, uint32_t ways, uint32_t cfg)
+{
+	json_object *o = json_object_new_object();
+
+	cli_json_add(o, "entries", json_object_new_uint64(entries));
+	cli_json_add(o, "ways", json_object_new_uint64(ways));
+	cli_json_add(o, "cfg", hex_json(cfg));
+	return o;
+}
+
+/* Read the saved array of @in: header first, then what it announces. */
+static int read_saved(struct cli_in *in, uint32_t *core,
+		      struct ppcvirt_book3e_206_tlb_params *g,
+		      struct ppcvirt_book3e_206_tlb_entry **ep, uint32_t *np)
+{
+	uint8_t hdr[SAVE_HDR], *raw, extra;
+	struct ppcvirt_book3e_206_tlb_entry *e;
+	uint32_t n;
+	long got;
+
+	got = cli_read_full(in->fd, hdr, sizeof(hdr));
+	if (got < 0) {
+		cli_in_error(in, 0, "read error: %s", strerror((int)-got));
+		return CLI_ERROR;
 	}
-	r = read_file(file, &buf, &len);
-	if (r) {
-		fprintf(stderr, "ppcvirt tlb dump: %s: %s\n", file,
-			strerror(-r));
-		return 2;
+	if ((size_t)got < 8 || memcmp(hdr, SAVE_MAGIC, 8)) {
+		cli_in_error(in, 0, "not a saved TLB array (no PCVTLB magic)");
+		return CLI_ERROR;
 	}
-	p = (const uint8_t *)buf;
-	if (len < SAVE_HDR || memcmp(p, SAVE_MAGIC, 8) || get32(p + 8) != 1) {
-		fprintf(stderr,
-			"ppcvirt tlb dump: %s: not a saved TLB array (bad "
-			"magic "
-			"or version)\n",
-			file);
-		goto out;
+	if ((size_t)got < sizeof(hdr)) {
+		cli_in_error(in, 0, "truncated: %ld of the %d header bytes",
+			     got, SAVE_HDR);
+		return CLI_ERROR;
 	}
-	core = get32(p + 12);
-	memset(&g, 0, sizeof(g));
-	g.tlb_sizes[0] = get32(p + 16);
-	g.tlb_sizes[1] = get32(p + 20);
-	g.tlb_ways[0] = get32(p + 24);
-	g.tlb_ways[1] = get32(p + 28);
-	n = get32(p + 36);
-	if (get32(p + 32) != ENTRY_BYTES ||
-	    (uint64_t)g.tlb_sizes[0] + g.tlb_sizes[1] != n ||
-	    len != SAVE_HDR + (uint64_t)n * ENTRY_BYTES) {
-		fprintf(stderr,
-			"ppcvirt tlb dump: %s: header does not match the file "
-			"size (entry size %u, %u entries, %zu bytes)\n",
-			file, get32(p + 32), n, len);
-		goto out;
+	if (get32(hdr + 8) != 1 || get32(hdr + 32) != ENTRY_BYTES) {
+		cli_in_error(in, 0,
+			     "unsupported saved TLB array (version %u, entry "
+			     "size %u; this ppcvirt reads version 1, size %d)",
+			     get32(hdr + 8), get32(hdr + 32), ENTRY_BYTES);
+		return CLI_ERROR;
 	}
-	r = ppcvirt_tlb_create((enum ppcvirt_booke_core)core, &tlb);
-	if (r) {
-		fprintf(stderr, "ppcvirt tlb dump: %s: unknown core %u\n", file,
-			core);
-		goto out;
+	*core = get32(hdr + 12);
+	memset(g, 0, sizeof(*g));
+	g->tlb_sizes[0] = get32(hdr + 16);
+	g->tlb_sizes[1] = get32(hdr + 20);
+	g->tlb_ways[0] = get32(hdr + 24);
+	g->tlb_ways[1] = get32(hdr + 28);
+	n = get32(hdr + 36);
+	if ((uint64_t)g->tlb_sizes[0] + g->tlb_sizes[1] != n ||
+	    n > MAX_ENTRIES) {
+		cli_in_error(
+			in, 0,
+			"header announces %u entries for TLB sizes %u + %u "
+			"(at most %d)",
+			n, g->tlb_sizes[0], g->tlb_sizes[1], MAX_ENTRIES);
+		return CLI_ERROR;
 	}
-	r = ppcvirt_tlb_set_geometry(tlb, &g);
-	if (r) {
-		fprintf(stderr, "ppcvirt tlb dump: %s: invalid geometry: %s\n",
-			file, ppcvirt_tlb_last_error(tlb));
-		goto out;
+	if (in->regular && in->size != SAVE_HDR + (uint64_t)n * ENTRY_BYTES) {
+		cli_in_error(in, 0,
+			     "%llu bytes, but the header announces %u entries "
+			     "(%llu bytes)",
+			     (unsigned long long)in->size, n,
+			     (unsigned long long)(SAVE_HDR +
+						  (uint64_t)n * ENTRY_BYTES));
+		return CLI_ERROR;
 	}
+	raw = malloc((size_t)n * ENTRY_BYTES + 1);
 	e = calloc(n ? n : 1, sizeof(*e));
-	if (!e) {
-		fprintf(stderr, "ppcvirt tlb dump: out of memory\n");
-		goto out;
+	if (!raw || !e) {
+		free(raw);
+		free(e);
+		cli_in_error(in, 0, "out of memory");
+		return CLI_ERROR;
+	}
+	got = cli_read_full(in->fd, raw, (size_t)n * ENTRY_BYTES);
+	if (got >= 0 && (size_t)got == (size_t)n * ENTRY_BYTES)
+		got = cli_read_full(in->fd, &extra, 1) == 0 ? got : -EFBIG;
+	if (got < 0 || (size_t)got != (size_t)n * ENTRY_BYTES) {
+		if (got == -EFBIG)
+			cli_in_error(in, 0,
+				     "data after the %u entries the header "
+				     "announces",
+				     n);
+		else if (got < 0)
+			cli_in_error(in, 0, "read error: %s",
+				     strerror((int)-got));
+		else
+			cli_in_error(in, 0, "truncated: %ld of %u entry bytes",
+				     got, n * ENTRY_BYTES);
+		free(raw);
+		free(e);
+		return CLI_ERROR;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *q = p + SAVE_HDR + (size_t)i * ENTRY_BYTES;
+		const uint8_t *q = raw + (size_t)i * ENTRY_BYTES;
 
 		e[i].mas8 = get32(q);
 		e[i].mas1 = get32(q + 4);
 		e[i].mas2 = get64(q + 8);
 		e[i].mas7_3 = get64(q + 16);
 	}
-	r = ppcvirt_tlb_write_all(tlb, e, n);
+	free(raw);
+	*ep = e;
+	*np = n;
+	return CLI_OK;
+}
+
+static int tlb_dump(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ppcvirt_book3e_206_tlb_params g;
+	struct ppcvirt_book3e_206_tlb_entry *e = NULL;
+	struct ppcvirt_tlb *tlb = NULL;
+	enum cli_json_mode json = CLI_JSON_NONE;
+	json_object *o = NULL, *list = NULL;
+	struct cli_in in;
+	bool all = false;
+	uint32_t n = 0, core = 0;
+	int c, r, rc = CLI_ERROR;
+
+	optind = 0;
+	while ((c = cli_getopt("tlb dump", argc, argv, ":ajh", lopts)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'j':
+			json = CLI_JSON_DOC;
+			break;
+		case 'h':
+			usage_dump();
+			return CLI_OK;
+		default:
+			return CLI_ERROR;
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("tlb dump", "no FILE given");
+	if (optind + 1 < argc)
+		return cli_usage_error("tlb dump",
+				       "one FILE at a time ('%s' is extra)",
+				       cli_esc(argv[optind + 1]));
+	r = cli_in_open(&in, argv[optind]);
+	if (r == CLI_OK) {
+		r = read_saved(&in, &core, &g, &e, &n);
+		cli_in_close(&in);
+	}
+	if (r != CLI_OK)
+		goto out;
+	r = ppcvirt_tlb_create((enum ppcvirt_booke_core)core, &tlb);
 	if (r) {
-		fprintf(stderr, "ppcvirt tlb dump: %s: %s\n", file,
-			ppcvirt_tlb_last_error(tlb));
+		cli_in_error(&in, 0, "unknown core %u (0 = e500v2, 1 = e500mc)",
+			     core);
 		goto out;
 	}
-	printf("%s: %s, TLB0 %u entries %u-way (TLB0CFG 0x%08x), TLB1 %u "
-	       "entries (TLB1CFG 0x%08x)\n",
-	       file, core ? "e500mc" : "e500v2", g.tlb_sizes[0], g.tlb_ways[0],
-	       ppcvirt_tlb_cfg_reg(tlb, 0), g.tlb_sizes[1],
-	       ppcvirt_tlb_cfg_reg(tlb, 1));
+	r = ppcvirt_tlb_set_geometry(tlb, &g);
+	if (r) {
+		cli_in_error(&in, 0, "invalid geometry: %s",
+			     cli_esc_text(ppcvirt_tlb_last_error(tlb)));
+		goto out;
+	}
+	r = ppcvirt_tlb_write_all(tlb, e, n);
+	if (r) {
+		cli_in_error(&in, 0, "invalid entry: %s",
+			     cli_esc_text(ppcvirt_tlb_last_error(tlb)));
+		goto out;
+	}
+	if (json) {
+		o = json_object_new_object();
+		list = json_object_new_array();
+		cli_json_add(o, "file", cli_json_str(in.name));
+		cli_json_add(o, "status", json_object_new_int(CLI_OK));
+		cli_json_add(o, "error", NULL);
+		cli_json_add(
+			o, "core",
+			json_object_new_string(core ? "e500mc" : "e500v2"));
+		cli_json_add(o, "tlb0",
+			     tlb_json(g.tlb_sizes[0], g.tlb_ways[0],
+				      ppcvirt_tlb_cfg_reg(tlb, 0)));
+		cli_json_add(o, "tlb1",
+			     tlb_json(g.tlb_sizes[1], g.tlb_ways[1],
+				      ppcvirt_tlb_cfg_reg(tlb, 1)));
+		cli_json_add(o, "entries", list);
+	} else {
+		printf("%s: %s, TLB0 %u entries %u-way (TLB0CFG 0x%08x), TLB1 "
+		       "%u entries (TLB1CFG 0x%08x)\n",
+		       cli_esc(in.name), core ? "e500mc" : "e500v2",
+		       g.tlb_sizes[0], g.tlb_ways[0],
+		       ppcvirt_tlb_cfg_reg(tlb, 0), g.tlb_sizes[1],
+		       ppcvirt_tlb_cfg_reg(tlb, 1));
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		unsigned sel = i >= g.tlb_sizes[0];
+		uint32_t idx = sel ? i - g.tlb_sizes[0] : i;
 
-		if (all || (e[i].mas1 & PPCVIRT_MAS1_V))
-			print_entry(tlb, sel, sel ? i - g.tlb_sizes[0] : i,
-				    &e[i]);
+		if (!all && !(e[i].mas1 & PPCVIRT_MAS1_V))
+			continue;
+		if (json)
+			json_object_array_add(list,
+					      entry_json(&g, sel, idx, &e[i]));
+		else
+			print_entry(&g, sel, idx, &e[i]);
 	}
-	rc = 0;
+	if (json)
+		cli_json_print(o, json);
+	rc = CLI_OK;
 out:
+	if (rc != CLI_OK && json) {
+		/* Reported on stderr; stdout still gets its one document. */
+		json_object *err = json_object_new_object();
+
+		o = json_object_new_object();
+		cli_json_add(o, "file", cli_json_str(in.name));
+		cli_json_add(o, "status", json_object_new_int(rc));
+		cli_json_add(err, "line",
+			     in.error_line
+				     ? json_object_new_uint64(in.error_line)
+				     : NULL);
+		cli_json_add(err, "message", cli_json_str(in.error));
+		cli_json_add(o, "error", err);
+		cli_json_print(o, json);
+	}
 	free(e);
-	free(buf);
 	ppcvirt_tlb_destroy(tlb);
 	return rc;
 }
 
 int cmd_tlb(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub)
+		return cli_usage_error("tlb", "no subcommand (replay or dump)");
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") ||
+	    !strcmp(sub, "help")) {
+		usage_tlb();
+		return CLI_OK;
 	}
-	if (!strcmp(argv[1], "replay"))
+	if (!strcmp(sub, "replay"))
 		return tlb_replay(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "dump"))
+	if (!strcmp(sub, "dump"))
 		return tlb_dump(argc - 1, argv + 1);
-	fprintf(stderr, "ppcvirt tlb: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	return cli_unknown_word("tlb", "subcommand", sub);
 }

@@ -1,0 +1,473 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The ppcvirt CLI's conventions, one case per CTest test (tests/cli.cmake):
+#
+#   sh cases.sh CLI JSON_CHECK SRCDIR CASE
+#
+# Each case runs the CLI, then checks its exit status, stdout and stderr
+# against the conventions of man/ppcvirt.1.scd (expected values come from
+# those conventions and from the fixtures' own comments, never from the
+# CLI). The last line is "N passed, N failed"; exit 0, 1, or 77 (skipped).
+# ok() never fails, so 'A && ok || bad' is an if-then-else here.
+# shellcheck disable=SC2015
+set -u
+CLI=$1
+JSONCHECK=$2
+SRC=$3
+CASE=$4
+FIX=$SRC/tests/cli
+W=$(mktemp -d "${TMPDIR:-/tmp}/ppcvirt-cli.XXXXXX") || exit 1
+trap 'rm -rf "$W"' EXIT
+cd "$W" || exit 1
+npass=0
+LAST=""
+STATUS=""
+nfail=0
+CR=$(printf '\r')
+
+ok() { npass=$((npass + 1)); }
+bad() {
+	nfail=$((nfail + 1))
+	echo "FAIL: $*"
+	echo "  command: $LAST"
+	echo "  status $STATUS; stdout:"
+	sed 's/^/    | /' out | head -20
+	echo "  stderr:"
+	sed 's/^/    | /' err | head -20
+}
+
+# run [CMD...]: run the CLI with arguments, capturing out, err, STATUS.
+run() {
+	LAST="ppcvirt $*"
+	"$CLI" "$@" >out 2>err </dev/null
+	STATUS=$?
+}
+# run_in FILE ARGS...: the same with standard input from FILE.
+run_in() {
+	f=$1
+	shift
+	LAST="ppcvirt $* < $f"
+	"$CLI" "$@" >out 2>err <"$f"
+	STATUS=$?
+}
+# run_sh SHELL-COMMAND: for pipes and limits ($CLI is exported).
+run_sh() {
+	LAST=$1
+	CLI=$CLI sh -c "$1" >out 2>err </dev/null
+	STATUS=$?
+}
+
+want_status() { [ "$STATUS" = "$1" ] && ok || bad "exit status $STATUS, want $1"; }
+# want_line out|err LINE: a line equal to LINE.
+want_line() { grep -qxF -e "$2" "$1" && ok || bad "$1 has no line '$2'"; }
+# want_re out|err ERE: a line matching ERE.
+want_re() { grep -qE -e "$2" "$1" && ok || bad "$1 has no line matching '$2'"; }
+want_no() { grep -qE -e "$2" "$1" && bad "$1 has a line matching '$2'" || ok; }
+want_empty() { [ ! -s "$1" ] && ok || bad "$1 is not empty"; }
+want_json() { "$JSONCHECK" "$@" <out >jc 2>&1 && ok || bad "json: $(cat jc)"; }
+want_json_lines() { "$JSONCHECK" --lines "$@" <out >jc 2>&1 && ok || bad "json lines: $(cat jc)"; }
+# Nothing but printable ASCII, tab and newline on stdout and stderr.
+want_clean() {
+	for f in out err; do
+		if LC_ALL=C grep -q '[^[:print:][:space:]]' "$f" ||
+			grep -q "$CR" "$f"; then
+			bad "$f has raw control or non-ASCII bytes"
+		else
+			ok
+		fi
+	done
+}
+
+SUBCMDS="version caps bench replay tlb"
+SUBSUBS="bench_hcall bench_dma bench_tlb tlb_replay tlb_dump"
+
+case_help() {
+	for c in "" $SUBCMDS $SUBSUBS; do
+		# shellcheck disable=SC2046
+		set -- $(echo "$c" | tr _ ' ')
+		for h in -h --help; do
+			run "$@" $h
+			want_status 0
+			want_re out "^usage: ppcvirt $*"
+			want_empty err
+		done
+	done
+}
+
+case_unknown_option() {
+	run --bogus
+	want_status 2
+	want_line err "ppcvirt: error: unknown option '--bogus'"
+	want_line err "Try 'ppcvirt --help'."
+	for c in $SUBCMDS $SUBSUBS; do
+		cmd=$(echo "$c" | tr _ ' ')
+		# shellcheck disable=SC2086
+		run $cmd --bogus=1 x
+		want_status 2
+		want_line err "ppcvirt $cmd: error: unknown option '--bogus'"
+		want_line err "Try 'ppcvirt $cmd --help'."
+		want_empty out
+	done
+	# A short option, a missing value, a value where none is taken.
+	run replay -Z x
+	want_status 2
+	want_line err "ppcvirt replay: error: unknown option '-Z'"
+	run replay --profile
+	want_status 2
+	want_line err "ppcvirt replay: error: option '--profile' needs a value"
+	run tlb dump --json=yes x
+	want_status 2
+	want_line err "ppcvirt tlb dump: error: option '--json' takes no value"
+	run nosuchcommand
+	want_status 2
+	want_line err "ppcvirt: error: unknown command 'nosuchcommand'"
+	run replay --profile=kvm x
+	want_status 2
+	want_re err "^ppcvirt replay: error: unknown profile 'kvm'"
+	run replay
+	want_status 2
+	want_line err "ppcvirt replay: error: no FILE given"
+}
+
+case_missing_file() {
+	for cmd in replay "tlb replay" "tlb dump"; do
+		# shellcheck disable=SC2086
+		run $cmd /nonexistent/file.x
+		want_status 2
+		want_line err "/nonexistent/file.x: error: cannot open: No such file or directory"
+	done
+	run replay .
+	want_status 2
+	want_line err ".: error: is a directory"
+}
+
+# Issue 8, item 13: inputs that hold no trace at all.
+case_no_trace() {
+	: >empty.log
+	printf 'hello world\n' | xz >hello.xz
+	cp "$FIX/one_mismatch.tlbs" script.tlbs
+	for f in empty.log /dev/null script.tlbs hello.xz; do
+		run replay "$f"
+		want_status 2
+		want_line err "$f: error: no sPAPR IOMMU trace events in the input (no spapr_iommu_* line)"
+		want_re out "^$f: strict, 0 lines, 0 hcalls, 0 mismatches, .*, FAILED$"
+	done
+	run_in /dev/null replay -
+	want_status 2
+	want_re err "^<stdin>: error: no sPAPR IOMMU trace events"
+	: >empty.hcs
+	printf '# comment only\n\n' >comment.hcs
+	for f in empty.hcs comment.hcs; do
+		run replay "$f"
+		want_status 2
+		want_line err "$f: error: no statements in the script"
+	done
+	# A truncated xz archive is a format error too.
+	xz <"$FIX/trace_small.log" >t.xz
+	head -c 60 t.xz >cut.xz
+	run replay cut.xz
+	want_status 2
+	want_line err "cut.xz: error: xz: truncated file"
+}
+
+case_exit_status() {
+	run replay "$FIX/trace_small.log"
+	want_status 0
+	run replay "$FIX/one_mismatch.hcs"
+	want_status 1
+	printf 'mem 0 0x100000\nput 1 2\n' >malformed.hcs
+	run replay malformed.hcs
+	want_status 2
+	want_line err "malformed.hcs:2: error: malformed 'put' statement"
+	# The highest status over all files.
+	run replay "$FIX/one_mismatch.hcs" malformed.hcs "$FIX/trace_small.log"
+	want_status 2
+	want_line out "total: 3 files, 7 hcalls, 1 mismatch, 1 error"
+	run tlb replay "$FIX/one_mismatch.tlbs"
+	want_status 1
+	printf 'geometry e500mc\ntlbwe 1 2\n' >bad.tlbs
+	run tlb replay bad.tlbs
+	want_status 2
+	want_re err "^bad.tlbs:2: error: "
+}
+
+case_one_mismatch() {
+	run replay "$FIX/one_mismatch.hcs"
+	want_status 1
+	want_re out "^$FIX/one_mismatch.hcs: strict, 8 lines, 3 hcalls, 1 mismatch, 2 gets checked, 0 xlates checked, 0 rtas calls checked, "
+	want_line err "$FIX/one_mismatch.hcs:7: mismatch: put: ret expected -4 (H_PARAMETER), got 0 (H_SUCCESS)"
+	run tlb replay "$FIX/one_mismatch.tlbs"
+	want_status 1
+	want_line out "$FIX/one_mismatch.tlbs: 4 statements, 2 checks, 1 mismatch"
+	want_re err "^$FIX/one_mismatch.tlbs:6: mismatch: .*expected 0x3000, got 0x2000$"
+	# Singular and plural of every count.
+	run replay "$FIX/trace_small.log"
+	want_re out ": strict, 9 lines, 4 hcalls, 0 mismatches, 1 get checked, 2 xlates checked, 0 rtas calls checked, "
+	# --max-report bounds the list and says what it left out.
+	run replay --max-report=0 "$FIX/one_mismatch.hcs"
+	want_status 1
+	want_no err "mismatch: put"
+	want_line err "$FIX/one_mismatch.hcs: note: 1 more mismatch not shown (--max-report)"
+}
+
+case_option_forms() {
+	run replay --profile=qemu "$FIX/trace_small.log"
+	want_status 0
+	want_re out ": qemu, 9 lines, "
+	run replay --profile qemu "$FIX/trace_small.log"
+	want_status 0
+	want_re out ": qemu, 9 lines, "
+	run replay -p qemu "$FIX/trace_small.log" --quiet
+	want_status 0
+	want_re out ": qemu, 9 lines, "
+	run replay --max-report 0 --kind=script "$FIX/one_mismatch.hcs"
+	want_status 1
+	want_no err "mismatch: put"
+	run tlb replay --save=a.bin "$FIX/one_mismatch.tlbs"
+	want_status 1
+	run tlb replay --save b.bin "$FIX/one_mismatch.tlbs"
+	want_status 1
+	cmp -s a.bin b.bin && ok || bad "--save=F and --save F differ"
+	[ "$(wc -c <a.bin)" -eq $((40 + (512 + 64) * 24)) ] && ok ||
+		bad "saved array is not 40 + 576 * 24 bytes"
+	for s in --size=1500 "--size 1500" "-s 1500"; do
+		# shellcheck disable=SC2086
+		run bench dma --quick --seconds=0.01 $s --json
+		want_status 0
+		want_json packet_sizes_bytes/#=1 packet_sizes_bytes/0=1500
+	done
+	run bench dma --size=0
+	want_status 2
+	want_re err "^ppcvirt bench dma: error: --size: '0' is not "
+	run bench dma --size 1,2,3,4,5,6,7,8,9
+	want_status 2
+}
+
+case_stdin() {
+	run_in "$FIX/trace_small.log" replay -
+	want_status 0
+	want_re out "^<stdin>: strict, 9 lines, 4 hcalls, 0 mismatches"
+	# A pipe (read once: the first pass is kept in memory) ...
+	run_sh "cat '$FIX/trace_small.log' | \"\$CLI\" replay -"
+	want_status 0
+	want_re out "^<stdin>: strict, 9 lines, 4 hcalls, 0 mismatches"
+	# ... or spooled to a temporary file once it is larger than allowed,
+	xz <"$FIX/trace_small.log" >t.xz
+	run_sh "cat t.xz | PPCVIRT_REPLAY_KEEP_MAX=100 \"\$CLI\" replay -"
+	want_status 0
+	want_re out "^<stdin>: strict, 9 lines, 4 hcalls, 0 mismatches"
+	# and a regular file is read again instead.
+	run_sh "PPCVIRT_REPLAY_KEEP_MAX=100 \"\$CLI\" replay t.xz"
+	want_status 0
+	want_re out "^t.xz: strict, 9 lines, 4 hcalls, 0 mismatches"
+	run_in "$FIX/one_mismatch.hcs" replay --kind=script -
+	want_status 1
+	want_line err "<stdin>:7: mismatch: put: ret expected -4 (H_PARAMETER), got 0 (H_SUCCESS)"
+	run replay - -
+	want_status 2
+	want_line err "ppcvirt replay: error: standard input ('-') named twice"
+	run_sh "cat '$FIX/one_mismatch.tlbs' | \"\$CLI\" tlb replay --save=s.bin -"
+	want_status 1
+	want_line out "<stdin>: 4 statements, 2 checks, 1 mismatch"
+	run_sh "cat s.bin | \"\$CLI\" tlb dump -"
+	want_status 0
+	want_re out "^<stdin>: e500mc, TLB0 512 entries 4-way"
+	want_re out "^TLB1\[0\] +V EA 0x00000000 PA 0x000000000 +16M TID 0 +TS 0 SRWX URWX -----$"
+	run_in s.bin tlb dump -
+	want_status 0
+}
+
+# File names are bytes: invalid UTF-8 and control characters.
+case_json_names() {
+	name=$(printf 'bad\377\001\033[31m.hcs')
+	cp "$FIX/one_mismatch.hcs" "$name"
+	# In JSON: valid UTF-8; invalid bytes as the text \xNN, control
+	# characters as JSON escapes.
+	run replay --json "$name"
+	want_status 1
+	want_json "files/0/file=$(printf 'bad\\xff\001\033[31m.hcs')" \
+		files/#=1 mismatches=1 files/0/mismatch_details/0/line=7
+	want_line err 'bad\xff\x01\x1b[31m.hcs:7: mismatch: put: ret expected -4 (H_PARAMETER), got 0 (H_SUCCESS)'
+	want_clean
+	# On a terminal: escaped, everywhere.
+	run replay "$name"
+	want_re out '^bad\\xff\\x01\\x1b\[31m\.hcs: strict, 8 lines'
+	want_clean
+	tname=$(printf 'x\377\n.tlbs')
+	cp "$FIX/one_mismatch.tlbs" "$tname"
+	run tlb replay --json --save="$tname.bin" "$tname"
+	want_status 1
+	want_json "file=x\\xff
+.tlbs" mismatches=1 mismatch_details/0/line=6 "saved=x\\xff
+.tlbs.bin"
+	want_clean
+	run tlb dump --json "$tname.bin"
+	want_status 0
+	want_json tlb0/entries=512 entries/0/tlb=1 entries/0/page_bytes=16777216
+	run replay --json /nonexistent/"$name"
+	want_status 2
+	want_json files/0/error/message="cannot open: No such file or directory"
+	want_clean
+}
+
+case_json_one_document() {
+	run replay --json "$FIX/one_mismatch.hcs" "$FIX/trace_small.log"
+	want_status 1
+	want_json files/#=2 file_count=2 mismatches=1 errors=0 status=1 \
+		files/0/mismatch_details/#=1 files/0/mismatch_details/0/line=7 \
+		files/0/mismatch_details/0/event=put \
+		files/0/mismatch_details/0/what=ret \
+		files/0/mismatch_details/0/want=-4 \
+		files/0/mismatch_details/0/got=0 \
+		files/1/lines_per_s? files/1/seconds? files/1/error=null
+	run replay --json --max-report=0 "$FIX/one_mismatch.hcs"
+	want_json files/0/mismatch_details/#=0 files/0/mismatch_details_omitted=1
+	run replay --json-lines "$FIX/one_mismatch.hcs" "$FIX/trace_small.log"
+	want_status 1
+	want_json_lines '#=3' 0/type=file 1/type=file -1/type=summary -1/mismatches=1
+	run replay --json --json-lines x
+	want_status 2
+	run bench dma --quick --size 1500,9000 --json
+	want_status 0
+	want_json results/#=20 packet_sizes_bytes/#=2 configs/#=10 \
+		results/0/config=memcpy results/0/packet_bytes=1500 \
+		results/10/packet_bytes=9000 results/0/mb_per_s? \
+		results/19/config=fast-multitce-2vcpu
+	run bench dma --quick --size 1500,9000 --json-lines
+	want_status 0
+	want_json_lines '#=20' 0/type=result 0/mb_per_s? -1/packet_bytes=9000
+	run bench hcall --quick --json
+	want_status 0
+	want_json put_tce_ns_per_call? indirect512_ns_per_entry? exits=0
+	run bench tlb --quick --json
+	want_status 0
+	want_json translate_hit_ns_per_lookup? wrong_results=0 rounds=11
+	# Errors still give one document, with the error in it.
+	run tlb dump --json /dev/zero
+	want_status 2
+	want_json file=/dev/zero status=2 \
+		"error/message=not a saved TLB array (no PCVTLB magic)"
+	run tlb replay --json /nonexistent
+	want_status 2
+	want_json status=2 "error/message=cannot open: No such file or directory"
+	run version --json
+	want_status 0
+	want_json version?
+	run caps --json
+	want_status 0
+	# KVM_CAP_SPAPR_TCE is 63 in <linux/kvm.h>.
+	want_json capabilities/0/name=KVM_CAP_SPAPR_TCE capabilities/0/number=63
+}
+
+case_escape_script_error() {
+	printf 'mem 0 0x100000\n\033[31mbogus\\ 1\n' >esc.hcs
+	run replay esc.hcs
+	want_status 2
+	want_line err "esc.hcs:2: error: unknown statement '\\x1b[31mbogus\\\\'"
+	want_clean
+	run replay --json esc.hcs
+	want_json "files/0/error/message=unknown statement '\\x1b[31mbogus\\\\'" \
+		files/0/error/line=2
+	printf 'geometry e500mc\n\033[31mbogus\001 1\n' >esc.tlbs
+	run tlb replay esc.tlbs
+	want_status 2
+	want_re err '^esc\.tlbs:2: error: .*\\x1b\[31mbogus\\x01'
+	want_clean
+}
+
+# Issue 8, item 4b: hostile inputs are refused early, with bounded memory.
+case_bounded_reads() {
+	if [ -n "${PPCVIRT_TEST_NO_VMLIMIT:-}" ]; then
+		limit=:   # sanitizers reserve terabytes of address space
+	else
+		limit='ulimit -v 262144' # 256 MiB
+	fi
+	run_sh "$limit; timeout 60 \"\$CLI\" tlb dump /dev/zero"
+	want_status 2
+	want_line err "/dev/zero: error: not a saved TLB array (no PCVTLB magic)"
+	run_sh "$limit; cat /dev/zero | timeout 60 \"\$CLI\" tlb dump -"
+	want_status 2
+	run_sh "$limit; timeout 60 \"\$CLI\" tlb replay /dev/zero"
+	want_status 2
+	want_line err "/dev/zero:1: error: NUL byte: not a TLB script"
+	run_sh "$limit; timeout 60 \"\$CLI\" replay /dev/zero"
+	want_status 2
+	want_line err "/dev/zero:1: error: line longer than 8192 bytes"
+	run_sh "$limit; cat /dev/zero | timeout 60 \"\$CLI\" replay -"
+	want_status 2
+	# A header announcing more than any geometry, and a short file.
+	printf 'PCVTLB\000\001\001\000\000\000\001\000\000\000\377\377\377\377\100\000\000\000\004\000\000\000\100\000\000\000\030\000\000\000\077\000\000\000' >huge.bin
+	run_sh "$limit; \"\$CLI\" tlb dump huge.bin"
+	want_status 2
+	want_re err "^huge.bin: error: header announces 63 entries for TLB sizes 4294967295 \+ 64"
+	run tlb replay --save=s.bin "$FIX/one_mismatch.tlbs"
+	head -c 1000 s.bin >short.bin
+	run tlb dump short.bin
+	want_status 2
+	want_re err "^short.bin: error: 1000 bytes, but the header announces 576 entries"
+	run_sh "cat short.bin | \"\$CLI\" tlb dump -"
+	want_status 2
+	want_line err "<stdin>: error: truncated: 960 of 13824 entry bytes"
+}
+
+case_progress() {
+	command -v script >/dev/null 2>&1 || { echo "no script(1)"; exit 77; }
+	# On a terminal: one self-overwriting line, erased at the end.
+	script -qec "'$CLI' bench dma --quick --size 1500 >/dev/null" /dev/null >tty.out 2>&1
+	grep -q "${CR}bench dma: 1500 bytes (1/1), round " tty.out && ok ||
+		bad "no progress line on a terminal"
+	tail -c 4 tty.out | od -c | grep -q '\\r 033   \[   K' && ok ||
+		bad "progress line not erased at the end"
+	script -qec "'$CLI' bench dma --quick --quiet --size 1500 >/dev/null" /dev/null >tty.out 2>&1
+	grep -q "$CR" tty.out && bad "progress despite --quiet" || ok
+	# Not a terminal: nothing.
+	run bench dma --quick --size 1500
+	want_status 0
+	want_clean
+}
+
+case_bench_table() {
+	run bench dma --quick --size 1500,9000
+	want_status 0
+	want_line out "DMA workload, MB/s per configuration and packet size (same run)"
+	want_re out '^  config +1500 B +9000 B$'
+	want_re out '^  memcpy +[0-9]+\.[0-9] +[0-9]+\.[0-9]$'
+	want_re out '^  fast-multitce-2vcpu +[0-9]+\.[0-9] +[0-9]+\.[0-9]$'
+	[ "$(grep -c ' B' out)" = 1 ] && ok || bad "more than one table"
+}
+
+case_plot() {
+	run bench dma --plot=x.pdf
+	want_status 2
+	want_line err "ppcvirt bench dma: error: --plot: 'x.pdf' must end in .svg or .png"
+	LAST="PATH=/nonexistent ppcvirt bench dma --plot x.svg"
+	PATH=/nonexistent "$CLI" bench dma --quick --plot x.svg >out 2>err
+	STATUS=$?
+	want_status 2
+	want_re err "^ppcvirt bench dma: error: --plot needs gnuplot"
+	[ ! -e x.svg ] && ok || bad "x.svg created without gnuplot"
+	command -v gnuplot >/dev/null 2>&1 || { echo "no gnuplot"; exit 77; }
+	run bench dma --quick --size 1500,9000 --plot=x.svg
+	want_status 0
+	grep -q '<svg' x.svg && ok || bad "x.svg is not SVG"
+	run bench dma --quick --size 4096 --plot x.PNG --json
+	want_status 0
+	want_json results/#=10
+	[ "$(head -c 4 x.PNG | od -An -c | tr -d ' ')" = '211PNG' ] && ok ||
+		bad "x.PNG is not PNG"
+}
+
+case_man() {
+	command -v scdoc >/dev/null 2>&1 || { echo "no scdoc"; exit 77; }
+	scdoc <"$SRC/man/ppcvirt.1.scd" >man.1 2>err && ok || bad "scdoc: $(cat err)"
+	# Every subcommand and option of the help texts is in the manual.
+	for opt in --profile --kind --max-report --json-lines --quiet --save \
+		--all --size --seconds --plot --quick; do
+		grep -q -e "$opt" "$SRC/man/ppcvirt.1.scd" && ok ||
+			bad "man page lacks $opt"
+	done
+}
+
+"case_$CASE"
+echo "$npass passed, $nfail failed"
+[ "$nfail" = 0 ]

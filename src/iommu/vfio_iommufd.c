@@ -221,7 +221,8 @@ static int iommufd_unmap(void *be, uint64_t iova, uint64_t len, unsigned flags)
 		.length = len,
 	};
 
-	(void)flags;
+	if (!(flags & PPCVIRT_IOMMU_MAY_BLOCK))
+		return -EAGAIN; /* still mapped; the next tier unmaps */
 	while (ioctl(v->iommufd, IOMMU_IOAS_UNMAP, &u) < 0) {
 		if (errno != EINTR)
 			return pcv_vfio_io_error(v, "IOMMU_IOAS_UNMAP", iova,

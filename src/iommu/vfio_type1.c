@@ -379,7 +379,8 @@ static int type1_unmap(void *be, uint64_t iova, uint64_t len, unsigned flags)
 		.size = len,
 	};
 
-	(void)flags;
+	if (!(flags & PPCVIRT_IOMMU_MAY_BLOCK))
+		return -EAGAIN; /* still mapped; the next tier unmaps */
 	while (ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &u) < 0) {
 		int err = errno;
 

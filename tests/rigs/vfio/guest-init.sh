@@ -55,7 +55,7 @@ fi
 
 # vfio_check prints its own @@CHECK/@@DMA/@@BLOCKED/@@PERF lines.
 SEED=$(arg vfioseed)
-timeout 300 /vfio_check "$IOMMU" "$BDF" "${SEED:-1}"
+timeout 200 /vfio_check "$IOMMU" "$BDF" "${SEED:-1}"
 rc=$?
 dmesg | grep -E 'DMAR|vfio' | tail -20 | sed 's/^/@@KMSG /'
 [ $rc = 0 ] && finish PASS

@@ -144,14 +144,25 @@ PCV_INTERNAL int pcv_vfio_iommufd_setup(struct pcv_vfio *v,
 		if (ioctl(v->device_fd, VFIO_DEVICE_BIND_IOMMUFD, &b) < 0) {
 			int err = errno;
 
-			/* EINVAL is the kernel's answer when the device is
-			 * open elsewhere (through its group, or bound). */
-			if (err != EINVAL)
+			/* EINVAL: the device is open elsewhere (through its
+			 * group, or bound); EPERM: another device of its IOMMU
+			 * group is used by a host driver (DMA ownership). */
+			if (err == EINVAL)
+				pcv_set_error(
+					"vfio %s: VFIO_DEVICE_BIND_IOMMUFD: "
+					"the device is in use (bound to "
+					"another iommufd, or open through "
+					"its group)",
+					v->device);
+			else if (err == EPERM)
+				pcv_set_error(
+					"vfio %s: VFIO_DEVICE_BIND_IOMMUFD: "
+					"the IOMMU group is not viable: "
+					"every device in it must be bound "
+					"to vfio-pci or to no driver",
+					v->device);
+			else
 				return fail(v, err, "VFIO_DEVICE_BIND_IOMMUFD");
-			pcv_set_error("vfio %s: VFIO_DEVICE_BIND_IOMMUFD: the "
-				      "device is in use (bound to another "
-				      "iommufd, or open through its group)",
-				      v->device);
 			return -EBUSY;
 		}
 		if (ioctl(v->device_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) < 0)

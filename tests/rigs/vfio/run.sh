@@ -174,6 +174,9 @@ run_one() {
 		-device intel-iommu,intremap=on,caching-mode=on
 		-drive "file=$dir/disk.img,if=none,format=raw,id=d0"
 		-device nvme,serial=ppcvirt0,drive=d0
+		-device pcie-pci-bridge,id=br0
+		-device nvme,bus=br0,addr=1,serial=ppcvirt1
+		-chardev null,id=nul0 -device pci-serial,bus=br0,addr=2,chardev=nul0
 		-kernel "$KIMG" -initrd "$dir/initrd.gz" -append "$kargs"
 		-trace "events=$dir/events,file=$dir/trace.log")
 	printf '%q ' timeout --kill-after=10 "$TIMEOUT" "${qemu[@]}" >"$dir/qemu-cmd.txt"

@@ -1364,6 +1364,26 @@ static int vmm_open(struct direct *d, struct ppcvirt_vfio_config *cfg,
 	return 0;
 }
 
+/* A device bound to vfio-pci whose IOMMU group also holds a device a
+ * host driver owns: the open must fail, and leave nothing open. */
+static void check_not_viable(const char *other)
+{
+	struct ppcvirt_vfio_config cfg;
+	struct ppcvirt_iommu_group *g = NULL;
+	int fds = count_fds(), ret;
+
+	ppcvirt_vfio_config_init(&cfg, other);
+	cfg.iommu = (uint32_t)iommu_kind();
+	ret = ppcvirt_vfio_open(&cfg, &g);
+	check("not-viable", ret == -EBUSY && !g && count_fds() == fds,
+	      "%s (its group holds a serial card the kernel drives): %d (%s): "
+	      "%s; fds %d -> %d",
+	      other, ret, ret < 0 ? strerror(-ret) : "opened",
+	      ppcvirt_last_error(), fds, count_fds());
+	if (g)
+		ppcvirt_iommu_group_put(g);
+}
+
 /* ---- main ------------------------------------------------------------------
  */
 
@@ -1518,10 +1538,11 @@ int main(int argc, char **argv)
 	struct ppcvirt_phb *phb = NULL;
 	int ret;
 
-	if (argc != 4 ||
+	if (argc < 4 || argc > 5 ||
 	    (strcmp(argv[1], "type1") && strcmp(argv[1], "iommufd"))) {
 		fprintf(stderr,
-			"usage: %s type1|iommufd <PCI address> <seed>\n",
+			"usage: %s type1|iommufd <PCI address> <seed> "
+			"[<PCI address in a group not viable>]\n",
 			argv[0]);
 		return 2;
 	}
@@ -1538,6 +1559,8 @@ int main(int argc, char **argv)
 	if (ret)
 		return 1;
 	phase1();
+	if (argc == 5)
+		check_not_viable(argv[4]);
 	phase2(phb);
 	ppcvirt_phb_destroy(phb);
 	ppcvirt_vm_destroy(vm);

@@ -1364,6 +1364,27 @@ static int vmm_open(struct direct *d, struct ppcvirt_vfio_config *cfg,
 	return 0;
 }
 
+/* PPCVIRT_VFIO_AUTO picks iommufd where the kernel has /dev/iommu (the
+ * rig's own kernel), type1v2 elsewhere (Debian 12's). */
+static void check_auto(void)
+{
+	struct ppcvirt_vfio_config cfg;
+	struct ppcvirt_iommu_group *g = NULL;
+	int want = access("/dev/iommu", F_OK) == 0 ? PPCVIRT_VFIO_IOMMUFD
+						   : PPCVIRT_VFIO_TYPE1V2;
+	int ret, got = -1;
+
+	ppcvirt_vfio_config_init(&cfg, bdf);
+	ret = ppcvirt_vfio_open(&cfg, &g);
+	if (!ret)
+		got = ppcvirt_vfio_iommu(g);
+	check("open-auto", ret == 0 && got == want && want == iommu_kind(),
+	      "PPCVIRT_VFIO_AUTO: %d, interface %d (/dev/iommu %s) %s", ret,
+	      got, want == PPCVIRT_VFIO_IOMMUFD ? "present" : "absent",
+	      ret ? ppcvirt_last_error() : "");
+	ppcvirt_iommu_group_put(g);
+}
+
 /* A device bound to vfio-pci whose IOMMU group also holds a device a
  * host driver owns: the open must fail, and leave nothing open. */
 static void check_not_viable(const char *other)
@@ -1559,6 +1580,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return 1;
 	phase1();
+	check_auto();
 	if (argc == 5)
 		check_not_viable(argv[4]);
 	phase2(phb);

@@ -198,7 +198,34 @@ run_one() {
 		echo "CHECK $iommu:qemu FAIL exit status $qrc$([ $qrc = 124 ] && echo ' (timeout)')" >>"$dir/check.txt"
 		rc=1
 	fi
+	negative_control "$iommu" "$dir" || rc=1
 	return $rc
+}
+
+# The trace checker must be able to fail: the same logs with the first
+# landed DMA's page moved by 4 KiB and the first blocked IOVA moved by
+# 4 KiB must give exactly those two trace checks as FAIL.
+negative_control() {
+	local iommu=$1 dir=$2 fails
+	grep -aq '@@DMA ' "$dir/console.log" && grep -aq '@@BLOCKED ' "$dir/console.log" ||
+		{ echo "CHECK $iommu:trace-negative FAIL no @@DMA/@@BLOCKED lines to alter" >>"$dir/check.txt"; return 1; }
+	python3 - "$dir/console.log" "$dir/console.altered" <<'PY'
+import re, sys
+text = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+bump = lambda m: m.group(1) + hex(int(m.group(2), 16) + 0x1000)
+text = re.sub(r"(@@DMA iova=0x[0-9a-f]+ gpa=)(0x[0-9a-f]+)", bump, text, count=1)
+text = re.sub(r"(@@BLOCKED iova=)(0x[0-9a-f]+)", bump, text, count=1)
+open(sys.argv[2], "w").write(text)
+PY
+	fails=$(python3 "$HERE/check-trace.py" "$dir/console.altered" "$dir/trace.log" |
+		grep -c '^CHECK trace-[^ ]* FAIL' || true)
+	rm -f "$dir/console.altered"
+	if [ "$fails" = 2 ]; then
+		echo "CHECK $iommu:trace-negative PASS a moved gpa and a moved blocked IOVA are caught (2 failures)" >>"$dir/check.txt"
+		return 0
+	fi
+	echo "CHECK $iommu:trace-negative FAIL altered logs gave $fails trace failures, want 2" >>"$dir/check.txt"
+	return 1
 }
 
 total_pass=0 total_fail=0
@@ -206,8 +233,8 @@ for iommu in ${IOMMUS//,/ }; do
 	run_one "$iommu" || true
 	check=$OUT/$iommu/check.txt
 	grep -v '^[0-9]* passed, [0-9]* failed$' "$check" || true
-	p=$(grep -c '^CHECK .* PASS' "$check" || true)
-	f=$(grep -c '^CHECK .* FAIL' "$check" || true)
+	p=$(grep -c '^CHECK [^ ]* PASS' "$check" || true)
+	f=$(grep -c '^CHECK [^ ]* FAIL' "$check" || true)
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
 	[ $((p + f)) -gt 0 ] || total_fail=$((total_fail + 1))
 done

@@ -6,8 +6,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 SHARED ?= ../shared
 
-.PHONY: all deps check demo asan tsan fuzz format format-check install clean \
-	vfio-check
+.PHONY: all deps check kvm-check vfio-check demo asan tsan fuzz format \
+	format-check install abi abi-baseline clean
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
@@ -18,6 +18,12 @@ deps:
 
 check: all
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+# The KVM back end under a real kvm-hv: Debian's ppc64el kernel booted in
+# QEMU TCG with nested HV (tests/rigs/kvm/README.md). HCS=FILE replays one
+# script there instead of the suites.
+kvm-check: deps
+	JOBS=$(JOBS) sh tests/rigs/kvm/kvm-check.sh $(BUILD)/kvm-check $(HCS)
 
 # The VFIO back ends against a real IOMMU and a real device's DMA, in a
 # QEMU guest (tests/rigs/vfio/run.sh): type1v2 on Debian 12's kernel,
@@ -58,8 +64,20 @@ format:
 format-check:
 	git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
 
+# PREFIX defaults to the configured one (/usr/local); ppcvirt.pc is written
+# for the prefix actually installed to.
 install: all
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
+# The library as users get it: headers, exported symbols, install +
+# consumers, abidiff against tests/abi/ (docs/abi.md).
+abi: all
+	ctest --test-dir $(BUILD) --output-on-failure -L abi -j$(JOBS)
+
+# Record this build's ABI as the new baseline: deliberately, at a release
+# or with a bumped soname (docs/abi.md).
+abi-baseline: all
+	cmake --build $(BUILD) --target abi-baseline
+
 clean:
-	rm -rf build build-asan build-tsan build-fuzz build-werror
+	rm -rf build build-asan build-tsan build-fuzz build-werror build-install-root

@@ -15,15 +15,19 @@ if ! have_cmd pkg-config || ! have_pc liburcu-bp; then need="$need liburcu-dev";
 if ! have_cmd pkg-config || ! have_pc liblzma; then need="$need liblzma-dev"; fi
 # The CLI's JSON output (never linked into the library).
 if ! have_cmd pkg-config || ! have_pc json-c; then need="$need libjson-c-dev"; fi
+# State stream checksums (header-only use of xxhash in the library).
+[ -e /usr/include/xxhash.h ] || need="$need libxxhash-dev"
+# Manual pages (ppcvirt.1, ppcvirt.3) for make install.
+have_cmd scdoc || need="$need scdoc"
 if [ "${PPCVIRT_DEPS_FULL:-0}" = 1 ]; then
 	# CI extras: clang (sanitizers, libFuzzer) and clang-format; gnuplot
-	# for `bench dma --plot` and scdoc for the manual page, which their
-	# tests skip when these are missing.
+	# for `bench dma --plot`, which its test skips when it is missing.
 	have_cmd clang || need="$need clang"
 	have_cmd clang-format || need="$need clang-format"
 	have_cmd cppcheck || need="$need cppcheck"
 	have_cmd gnuplot || need="$need gnuplot-nox"
-	have_cmd scdoc || need="$need scdoc"
+	# abidiff/abidw: the ABI check against tests/abi/ (skipped without).
+	have_cmd abidiff || need="$need abigail-tools"
 	[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 		need="$need libclang-rt-dev"
 fi

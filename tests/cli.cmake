@@ -8,7 +8,7 @@ file(GLOB CLI_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_
 foreach(src ${CLI_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
-  target_link_libraries(${name} PRIVATE ppcvirt_harness ppcvirt_static)
+  target_link_libraries(${name} PRIVATE ppcvirt_tools ppcvirt_harness ppcvirt_static)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS "unit;cli")
 endforeach()

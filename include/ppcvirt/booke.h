@@ -569,41 +569,6 @@ PPCVIRT_API int ppcvirt_tlb_xlate(const struct ppcvirt_tlb *tlb, uint64_t ea,
 PPCVIRT_API int ppcvirt_tlb_translate(const struct ppcvirt_tlb *tlb,
 				      struct ppcvirt_translation *tr);
 
-/* ---- TLB scripts (`ppcvirt tlb replay`, docs/booke.md) -------------- */
-
-/* Called for every mismatch or note, with the 1-based line number. */
-typedef void (*ppcvirt_tlb_report_fn)(void *opaque, unsigned line,
-				      const char *msg);
-
-struct ppcvirt_tlb_script_result {
-	uint32_t statements; /* statements executed */
-	uint32_t checks;     /* statements with an expected result */
-	uint32_t mismatches;
-	uint32_t error_line; /* line of the syntax error, 0 if none */
-	char error[256];     /* message of the syntax error */
-};
-
-/**
- * ppcvirt_tlb_script_run() - run a TLB script and check its expectations.
- * @text, @len: the script (need not be NUL-terminated; NUL bytes are an
- *              error).
- * @report:     optional; receives one message per mismatch.
- * @opaque:     passed to @report.
- * @res:        receives the counts and any syntax error.
- * @tlb_out:    optional; receives the final TLB (caller destroys it), only
- *              when the run completes.
- *
- * Context: any thread; the run uses only its own state.
- * Return: 0 when the script ran to its end (mismatches are counted in
- * @res, not an error); -EINVAL for a malformed or unknown statement
- * (@res->error_line and @res->error say which); -ENOMEM.
- */
-PPCVIRT_API int ppcvirt_tlb_script_run(const char *text, size_t len,
-				       ppcvirt_tlb_report_fn report,
-				       void *opaque,
-				       struct ppcvirt_tlb_script_result *res,
-				       struct ppcvirt_tlb **tlb_out);
-
 #ifdef __cplusplus
 }
 #endif

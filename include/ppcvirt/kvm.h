@@ -35,6 +35,16 @@
  * (KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE) is attempted only when the VM fd
  * reports KVM_CAP_SPAPR_TCE_VFIO, else -EOPNOTSUPP.
  *
+ * Attaching (ppcvirt_vm_create_with()) fails with -EBADF when kvm_vm_fd
+ * is not open, -EINVAL when it is not a KVM VM fd (a vCPU fd, /dev/kvm,
+ * anything else: ppcvirt_last_error() says what it is), -EOPNOTSUPP for
+ * PPCVIRT_VM_KVM_USER_MULTITCE on a kernel without
+ * KVM_CAP_PPC_ENABLE_HCALL; a failed attach leaves nothing behind.
+ * ppcvirt works on its own duplicate of the fd. Destroying the VM removes
+ * ppcvirt's tables and memory slots from the KVM VM, which stays the
+ * VMM's. docs/kvm.md has the details (slot numbers, host page alignment,
+ * an fd handed out keeping a removed table alive in the kernel).
+ *
  * PPCVIRT_VM_KVM_USER_MULTITCE: Linux 6.1's in-kernel H_STUFF_TCE with
  * npages of 2^32 or 2^64 - 1 crashes the host, and its INDIRECT/STUFF
  * write past a window's end when the range runs over it

@@ -13,7 +13,9 @@
  *   <ppcvirt/vfio.h>   the VFIO host IOMMU back ends (type1v2, iommufd);
  *   <ppcvirt/ddw.h>    PCI host bridges and dynamic DMA windows (RTAS);
  *   <ppcvirt/kvm.h>    the KVM back end;
- *   <ppcvirt/booke.h>  the BookE e500 software-managed TLB (KVM_CAP_SW_TLB).
+ *   <ppcvirt/booke.h>  the BookE e500 software-managed TLB (KVM_CAP_SW_TLB);
+ *   <ppcvirt/state.h>  checkpoint, restore, live migration, dirty logging;
+ *   <ppcvirt/trace.h>  trace events shaped like QEMU's spapr_iommu_*.
  *
  * Conventions (docs/design.md, "Conventions", has the long form):
  *   - Host/API calls return 0 (or a non-negative value) on success and
@@ -334,5 +336,7 @@ PPCVIRT_API int ppcvirt_vm_read_guest(struct ppcvirt_vm *vm, ppcvirt_gpa_t gpa,
 #include <ppcvirt/ddw.h>
 #include <ppcvirt/kvm.h>
 #include <ppcvirt/booke.h>
+#include <ppcvirt/state.h>
+#include <ppcvirt/trace.h>
 
 #endif

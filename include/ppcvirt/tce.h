@@ -158,10 +158,15 @@ enum ppcvirt_dma_dir {
 
 /* One piece of a translated DMA range. */
 struct ppcvirt_dma_seg {
-	void *hva;    /* host address */
-	uint64_t len; /* bytes */
-	uint64_t gpa; /* guest-physical address of hva */
+	void *hva;	/* host address */
+	uint64_t len;	/* bytes */
+	uint64_t gpa;	/* guest-physical address of hva */
+	uint32_t flags; /* PPCVIRT_DMA_SEG_* */
+	uint32_t pad;
 };
+
+/* struct ppcvirt_dma_seg.flags */
+#define PPCVIRT_DMA_SEG_WRITABLE 0x1u /* mapped for the device to write */
 
 /**
  * ppcvirt_dma_map() - device-side translation of [ioba, ioba + len) on
@@ -188,10 +193,29 @@ PPCVIRT_API int ppcvirt_dma_map(struct ppcvirt_vm *vm, uint64_t liobn,
 				struct ppcvirt_dma_seg *segs, size_t *nsegs);
 
 /**
+ * ppcvirt_dma_release() - hand back segments of ppcvirt_dma_map() once the
+ * device is done with them (libvfio-user's vfu_sgl_put()): the guest pages
+ * of writable segments are marked dirty when DMA dirty logging is on
+ * (include/ppcvirt/state.h), so a migrating VMM sends them again. A device
+ * that wrote only part of a segment may mark less with
+ * ppcvirt_vm_mark_dirty() and release nothing; the host pointers stay
+ * valid as long as the memory slot exists either way.
+ *
+ * Context: any thread.
+ * Return: 0; -EINVAL (NULL with @n > 0).
+ */
+PPCVIRT_API int ppcvirt_dma_release(struct ppcvirt_vm *vm,
+				    const struct ppcvirt_dma_seg *segs,
+				    size_t n);
+
+/**
  * ppcvirt_dma_read() / ppcvirt_dma_write() - what an emulated device does
  * with DMA: copy between @buf and the guest memory [ioba, ioba + len) maps
  * to, checking permissions (read needs TCE READ, write needs TCE WRITE).
  * Nothing is copied unless the whole range translates.
+ *
+ * ppcvirt_dma_write() marks the pages it wrote dirty when DMA dirty logging
+ * is on.
  *
  * Context: any thread, concurrently with hypercalls.
  * Return: 0 or the errors of ppcvirt_dma_map().

@@ -111,6 +111,19 @@ PCV_INTERNAL_BOOKE int pcv_tlb_lookup(const struct ppcvirt_tlb *tlb,
 				      const uint32_t *pids, uint32_t *idx_out);
 PCV_INTERNAL_BOOKE void pcv_tlb_inval(struct ppcvirt_tlb *tlb, uint32_t idx);
 
+/* State streams (tlb_config.c, docs/migration.md "tlb"). */
+PCV_INTERNAL_BOOKE size_t pcv_tlb_state_size(const struct ppcvirt_tlb *tlb);
+PCV_INTERNAL_BOOKE void pcv_tlb_state_encode(const struct ppcvirt_tlb *tlb,
+					     uint8_t *p);
+/* A new TLB (a live handle; the caller destroys it) holding a validated
+ * saved state, or -errno with the reason in @err. */
+PCV_INTERNAL_BOOKE int pcv_tlb_state_decode(const uint8_t *p, size_t len,
+					    struct ppcvirt_tlb **out, char *err,
+					    size_t errlen);
+/* Make @dst hold @src's state (same core); cannot fail. */
+PCV_INTERNAL_BOOKE void pcv_tlb_state_commit(struct ppcvirt_tlb *dst,
+					     struct ppcvirt_tlb *src);
+
 /* TLB1 entries that may map @ea (a superset; each must still be compared). */
 static inline uint64_t pcv_t1_candidates(const struct ppcvirt_tlb *tlb,
 					 uint32_t ea)

@@ -334,3 +334,201 @@ uint32_t ppcvirt_tlb_entry_count(const struct ppcvirt_tlb *tlb)
 {
 	return tlb ? tlb->nentries : 0;
 }
+
+/* ---- state streams (src/state/) ------------------------------------------ */
+
+/*
+ * The TLB section, version 1 (docs/migration.md): core, entry count,
+ * geometry (kvm_book3e_206_tlb_params), the MAS register file, PID0..2,
+ * the TLB0 next-victim counter, then every entry in array order. All of
+ * it is guest-visible: tlbre reads entries, tlbsx and misses read the
+ * victim counter, mfspr reads MAS and PIDs.
+ */
+#define STATE_FIXED (4 * 2 + 4 * 8 + 4 * 2 + 8 + 4 * 5 + 4 * 3 + 4 * 2)
+
+size_t pcv_tlb_state_size(const struct ppcvirt_tlb *tlb)
+{
+	return STATE_FIXED + (size_t)tlb->nentries * 24;
+}
+
+static void put32(uint8_t **p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		*(*p)++ = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t **p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p, (uint32_t)(v >> 32));
+}
+
+static uint32_t get32(const uint8_t **p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--)
+		v = v << 8 | (*p)[i];
+	*p += 4;
+	return v;
+}
+
+static uint64_t get64(const uint8_t **p)
+{
+	uint64_t lo = get32(p);
+
+	return lo | (uint64_t)get32(p) << 32;
+}
+
+void pcv_tlb_state_encode(const struct ppcvirt_tlb *tlb, uint8_t *p)
+{
+	const struct ppcvirt_booke_mas *m = &tlb->mas;
+
+	put32(&p, (uint32_t)tlb->core);
+	put32(&p, tlb->nentries);
+	put32(&p, tlb->size0);
+	put32(&p, tlb->size1);
+	put32(&p, 0);
+	put32(&p, 0);
+	put32(&p, tlb->ways0);
+	put32(&p, tlb->size1);
+	put32(&p, 0);
+	put32(&p, 0);
+	put32(&p, m->mas0);
+	put32(&p, m->mas1);
+	put64(&p, m->mas2);
+	put32(&p, m->mas3);
+	put32(&p, m->mas4);
+	put32(&p, m->mas6);
+	put32(&p, m->mas7);
+	put32(&p, m->mas8);
+	for (int i = 0; i < 3; i++)
+		put32(&p, tlb->pid[i]);
+	put32(&p, tlb->last_way);
+	put32(&p, 0);
+	for (uint32_t i = 0; i < tlb->nentries; i++) {
+		const struct ppcvirt_book3e_206_tlb_entry *e = &tlb->array[i];
+
+		put32(&p, e->mas8);
+		put32(&p, e->mas1);
+		put64(&p, e->mas2);
+		put64(&p, e->mas7_3);
+	}
+}
+
+int pcv_tlb_state_decode(const uint8_t *p, size_t len, struct ppcvirt_tlb **out,
+			 char *err, size_t errlen)
+{
+	struct ppcvirt_book3e_206_tlb_params params = {0};
+	struct ppcvirt_booke_mas mas = {0};
+	struct ppcvirt_tlb *tlb;
+	uint32_t core, n, pid[3], last_way;
+	int r;
+
+	if (len < STATE_FIXED) {
+		snprintf(err, errlen, "truncated (%zu bytes)", len);
+		return -EBADMSG;
+	}
+	core = get32(&p);
+	n = get32(&p);
+	for (int i = 0; i < 4; i++)
+		params.tlb_sizes[i] = get32(&p);
+	for (int i = 0; i < 4; i++)
+		params.tlb_ways[i] = get32(&p);
+	mas.mas0 = get32(&p);
+	mas.mas1 = get32(&p);
+	mas.mas2 = get64(&p);
+	mas.mas3 = get32(&p);
+	mas.mas4 = get32(&p);
+	mas.mas6 = get32(&p);
+	mas.mas7 = get32(&p);
+	mas.mas8 = get32(&p);
+	for (int i = 0; i < 3; i++)
+		pid[i] = get32(&p);
+	last_way = get32(&p);
+	if (get32(&p) != 0) {
+		snprintf(err, errlen, "reserved field is not 0");
+		return -EINVAL;
+	}
+	if (core != PPCVIRT_BOOKE_E500V2 && core != PPCVIRT_BOOKE_E500MC) {
+		snprintf(err, errlen, "unknown core %u", core);
+		return -EINVAL;
+	}
+	if ((uint64_t)n !=
+		    (uint64_t)params.tlb_sizes[0] + params.tlb_sizes[1] ||
+	    len - STATE_FIXED != (size_t)n * 24) {
+		snprintf(err, errlen,
+			 "%u entries do not fit the geometry or the %zu bytes",
+			 n, len);
+		return -EBADMSG;
+	}
+	r = ppcvirt_tlb_create((enum ppcvirt_booke_core)core, &tlb);
+	if (r)
+		return r;
+	r = install(tlb, &params, NULL);
+	if (r) {
+		snprintf(err, errlen, "geometry: %s", tlb->err);
+		ppcvirt_tlb_destroy(tlb);
+		return r;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct ppcvirt_book3e_206_tlb_entry *e = &tlb->array[i];
+
+		e->mas8 = get32(&p);
+		e->mas1 = get32(&p);
+		e->mas2 = get64(&p);
+		e->mas7_3 = get64(&p);
+		r = pcv_tlb_check_entry(tlb, i, e);
+		if (r) {
+			snprintf(err, errlen, "%s", tlb->err);
+			ppcvirt_tlb_destroy(tlb);
+			return r;
+		}
+	}
+	/* The registers hold what the guest wrote: any value the core's
+	 * fields can hold (mtspr masks them the same way). */
+	for (unsigned i = 0; i < 3; i++) {
+		if (pid[i] & ~tlb->pid_mask || (i >= tlb->npids && pid[i])) {
+			snprintf(err, errlen,
+				 "PID%u 0x%x is not a PID of the core", i,
+				 pid[i]);
+			ppcvirt_tlb_destroy(tlb);
+			return -EINVAL;
+		}
+		tlb->pid[i] = pid[i];
+	}
+	if (last_way >= tlb->ways0) {
+		snprintf(err, errlen, "next victim %u is not a TLB0 way",
+			 last_way);
+		ppcvirt_tlb_destroy(tlb);
+		return -EINVAL;
+	}
+	tlb->last_way = last_way;
+	tlb->mas = mas;
+	pcv_tlb_decode_all(tlb);
+	*out = tlb;
+	return 0;
+}
+
+void pcv_tlb_state_commit(struct ppcvirt_tlb *dst, struct ppcvirt_tlb *src)
+{
+	struct ppcvirt_tlb old;
+
+	if (dst->size0 == src->size0 && dst->ways0 == src->ways0 &&
+	    dst->size1 == src->size1) {
+		/* Same geometry: into the array the VMM may have lent. */
+		memcpy(dst->array, src->array,
+		       (size_t)src->nentries * sizeof(*src->array));
+		pcv_tlb_decode_all(dst);
+		dst->mas = src->mas;
+		memcpy(dst->pid, src->pid, sizeof(dst->pid));
+		dst->last_way = src->last_way;
+		return;
+	}
+	/* Another geometry: take the new state whole, own array included;
+	 * @src, destroyed by the caller, takes the old one with it. */
+	old = *dst;
+	*dst = *src;
+	memcpy(dst->err, old.err, sizeof(old.err));
+	*src = old;
+}

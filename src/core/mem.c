@@ -25,6 +25,7 @@
 
 static void slot_release(struct pcv_slot *s)
 {
+	free((void *)(uintptr_t)s->dirty);
 	if (s->memfd >= 0) {
 		munmap(s->hva, s->size);
 		close(s->memfd);
@@ -111,13 +112,20 @@ static int memslots_update(struct ppcvirt_vm *vm, uint32_t id,
 			pos--;
 		}
 		nw->s[pos] = *add;
+		ret = pcv_slot_dirty_init(vm, &nw->s[pos]);
+		if (ret)
+			goto out_free;
 		n++;
 	}
 	nw->n = n;
 	if (vm->be->set_memory) {
 		ret = vm->be->set_memory(vm, found ? &gone : NULL, add);
-		if (ret)
+		if (ret) {
+			for (size_t i = 0; add && i < n; i++)
+				if (nw->s[i].id == add->id)
+					free((void *)(uintptr_t)nw->s[i].dirty);
 			goto out_free;
+		}
 	}
 	atomic_store_explicit(&vm->slots, nw, memory_order_release);
 	pcv_rcu_synchronize();

@@ -18,6 +18,9 @@ struct pcv_slot {
 	uint8_t *hva;
 	uint32_t id;
 	int memfd; /* >= 0 when ppcvirt allocated the memory */
+	/* While DMA dirty logging is on: one bit per 4 KiB page, freed with
+	 * the slot (src/state/dirty.c). */
+	_Atomic uint64_t *dirty;
 };
 
 struct pcv_memslots {
@@ -63,5 +66,8 @@ static inline uint8_t *pcv_gpa_hva(const struct pcv_memslots *ms, uint64_t gpa,
 }
 
 PCV_INTERNAL void pcv_memslots_free(struct pcv_memslots *ms);
+/* A dirty bitmap for slot @s when logging is on (NULL when off), or -ENOMEM.
+ * vm->lock held. */
+PCV_INTERNAL int pcv_slot_dirty_init(struct ppcvirt_vm *vm, struct pcv_slot *s);
 
 #endif

@@ -211,7 +211,15 @@ PPCVIRT_API int ppcvirt_vm_backend(const struct ppcvirt_vm *vm)
 	return vm ? (int)vm->be->id : -EINVAL;
 }
 
-int pcv_vm_add_child(struct ppcvirt_vm *vm, void *obj,
+void pcv_vm_link_child(struct ppcvirt_vm *vm, struct pcv_child *c)
+{
+	pthread_mutex_lock(&vm->stats_lock);
+	c->next = vm->children;
+	vm->children = c;
+	pthread_mutex_unlock(&vm->stats_lock);
+}
+
+int pcv_vm_add_child(struct ppcvirt_vm *vm, void *obj, unsigned type,
 		     void (*destroy)(void *obj))
 {
 	struct pcv_child *c = malloc(sizeof(*c));
@@ -219,11 +227,9 @@ int pcv_vm_add_child(struct ppcvirt_vm *vm, void *obj,
 	if (!c)
 		return -ENOMEM;
 	c->obj = obj;
+	c->type = type;
 	c->destroy = destroy;
-	pthread_mutex_lock(&vm->stats_lock);
-	c->next = vm->children;
-	vm->children = c;
-	pthread_mutex_unlock(&vm->stats_lock);
+	pcv_vm_link_child(vm, c);
 	return 0;
 }
 
@@ -285,6 +291,7 @@ PPCVIRT_API void ppcvirt_vm_destroy(struct ppcvirt_vm *vm)
 		atomic_load_explicit(&vm->slots, memory_order_relaxed));
 	if (vm->be->fini)
 		vm->be->fini(vm);
+	free(atomic_load_explicit(&vm->tracer, memory_order_relaxed));
 	pthread_mutex_destroy(&vm->stats_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
@@ -312,6 +319,8 @@ PPCVIRT_API int ppcvirt_vm_set_tiers(struct ppcvirt_vm *vm, unsigned mask)
 
 	if (!vm || (mask & ~ok))
 		return -EINVAL;
+	if (!vm->engine_tiers)
+		return -EOPNOTSUPP; /* the kernel runs the tiers */
 	atomic_store(&vm->tiers, mask);
 	return 0;
 }

@@ -21,7 +21,8 @@
 struct pcv_backend;
 struct pcv_regions;
 struct pcv_tableset;
-struct pcv_phb_list;
+struct pcv_tracer;
+struct ppcvirt_migration;
 
 /* Bits of vm->hcall_enabled: the TCE hcalls by index. */
 enum pcv_hcall_idx {
@@ -63,6 +64,7 @@ struct ppcvirt_vcpu {
 struct pcv_child {
 	void *obj;
 	void (*destroy)(void *obj);
+	unsigned type; /* enum pcv_handle_type */
 	struct pcv_child *next;
 };
 
@@ -92,13 +94,25 @@ struct ppcvirt_vm {
 	ppcvirt_log_fn log_fn;	     /* under stats_lock */
 	void *log_opaque;
 	struct pcv_child *children; /* under stats_lock */
+	/* Migration (src/state/), under vm->lock: the source side's running
+	 * migration (new tables are dirty-tracked from birth), and the last
+	 * pass a destination loaded. */
+	struct ppcvirt_migration *migration;
+	uint64_t loaded_migration;
+	uint32_t loaded_pass;
+	/* Dirty logging of guest memory written by device DMA is on: each
+	 * slot has a bitmap (struct pcv_slot.dirty, src/state/dirty.c). */
+	_Atomic bool dma_logging;
+	_Atomic(struct pcv_tracer *) tracer; /* src/core/trace.c */
 };
 
 /* Make @obj die with @vm (its @destroy is called by ppcvirt_vm_destroy()
  * unless pcv_vm_drop_child() was called first): 0 or -ENOMEM. */
 PCV_INTERNAL int pcv_vm_add_child(struct ppcvirt_vm *vm, void *obj,
-				  void (*destroy)(void *obj));
+				  unsigned type, void (*destroy)(void *obj));
 PCV_INTERNAL void pcv_vm_drop_child(struct ppcvirt_vm *vm, void *obj);
+/* pcv_vm_add_child() with a node allocated (and filled) by the caller. */
+PCV_INTERNAL void pcv_vm_link_child(struct ppcvirt_vm *vm, struct pcv_child *c);
 
 /* Report a notice through the VM's log callback (src/core/log.c). */
 PCV_INTERNAL void pcv_log(struct ppcvirt_vm *vm, int level, const char *fmt,

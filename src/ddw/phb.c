@@ -18,29 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ppcvirt/ddw.h>
-
+#include "core/trace.h"
 #include "core/vm.h"
-
-struct pcv_phb_win {
-	bool enabled;
-	uint32_t page_shift;
-	uint64_t bus_offset;
-	uint64_t entries;
-};
-
-struct ppcvirt_phb {
-	struct ppcvirt_vm *vm;
-	struct ppcvirt_phb_config cfg;
-	struct pcv_phb_win win[PPCVIRT_PHB_MAX_WINDOWS];
-	/*
-	 * QEMU's def_win: set on the default window's table by every DMA
-	 * reset and never cleared (QEMU 7.2, "spapr/ddw: Reset DMA when the
-	 * last non-default window is removed"), so it stays set when
-	 * ibm,create-pe-dma-window later reuses that LIOBN.
-	 */
-	bool def_win[PPCVIRT_PHB_MAX_WINDOWS];
-};
+#include "ddw/phb.h"
 
 /* Page shifts with a LoPAPR query-mask bit, and that bit. */
 static const struct {
@@ -133,21 +113,68 @@ PPCVIRT_API int ppcvirt_phb_reset(struct ppcvirt_phb *phb)
 
 static void phb_destroy_child(void *obj);
 
-PPCVIRT_API int ppcvirt_phb_create(struct ppcvirt_vm *vm,
-				   const struct ppcvirt_phb_config *cfg,
-				   struct ppcvirt_phb **out)
+int pcv_phb_config_check(const struct ppcvirt_phb_config *cfg)
 {
-	struct ppcvirt_phb *phb;
 	uint64_t end;
-	int ret;
 
-	if (!vm || !cfg || !out || cfg->flags || cfg->reserved ||
-	    cfg->index > 255 || cfg->windows_supported < 1 ||
+	if (cfg->flags || cfg->reserved || cfg->index > 255 ||
+	    cfg->windows_supported < 1 ||
 	    cfg->windows_supported > PPCVIRT_PHB_MAX_WINDOWS ||
 	    (cfg->page_shift_mask & ~PCV_SHIFT_MASK_OK) ||
 	    cfg->dma_win_size < 4096 ||
 	    ((cfg->dma_win_size | cfg->dma_win_addr) & 0xfff) ||
 	    __builtin_add_overflow(cfg->dma_win_addr, cfg->dma_win_size, &end))
+		return -EINVAL;
+	return 0;
+}
+
+int pcv_phb_restore(struct ppcvirt_vm *vm, const struct ppcvirt_phb_config *cfg,
+		    const struct pcv_phb_win *win, const bool *def_win,
+		    struct ppcvirt_phb **out)
+{
+	struct ppcvirt_phb *phb;
+
+	if (pcv_phb_config_check(cfg))
+		return -EINVAL;
+	phb = calloc(1, sizeof(*phb));
+	if (!phb)
+		return -ENOMEM;
+	phb->vm = vm;
+	phb->cfg = *cfg;
+	for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++) {
+		phb->win[i] = win[i];
+		phb->def_win[i] = def_win[i];
+	}
+	if (pcv_handle_add(phb, PCV_H_PHB)) {
+		free(phb);
+		return -ENOMEM;
+	}
+	*out = phb;
+	return 0;
+}
+
+void pcv_phb_publish(struct ppcvirt_phb *phb, struct pcv_child *child)
+{
+	child->obj = phb;
+	child->type = PCV_H_PHB;
+	child->destroy = phb_destroy_child;
+	pcv_vm_link_child(phb->vm, child);
+}
+
+void pcv_phb_discard(struct ppcvirt_phb *phb)
+{
+	if (phb && pcv_handle_drop(phb, PCV_H_PHB))
+		free(phb);
+}
+
+PPCVIRT_API int ppcvirt_phb_create(struct ppcvirt_vm *vm,
+				   const struct ppcvirt_phb_config *cfg,
+				   struct ppcvirt_phb **out)
+{
+	struct ppcvirt_phb *phb;
+	int ret;
+
+	if (!vm || !cfg || !out || pcv_phb_config_check(cfg))
 		return -EINVAL;
 	/* A window is on a free LIOBN or not at all. */
 	for (unsigned i = 0; i < cfg->windows_supported; i++) {
@@ -166,7 +193,7 @@ PPCVIRT_API int ppcvirt_phb_create(struct ppcvirt_vm *vm,
 	if (ret == 0)
 		ret = pcv_handle_add(phb, PCV_H_PHB);
 	if (ret == 0) {
-		ret = pcv_vm_add_child(vm, phb, phb_destroy_child);
+		ret = pcv_vm_add_child(vm, phb, PCV_H_PHB, phb_destroy_child);
 		if (ret)
 			pcv_handle_drop(phb, PCV_H_PHB);
 	}
@@ -361,6 +388,9 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		phb = find_buid(phbs, nphbs, (uint64_t)args[1] << 32 | args[2]);
 		if (!phb || ppcvirt_phb_query(phb, &q))
 			goto param;
+		pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_QUERY, phb->cfg.buid,
+			       args[0], q.windows_available, q.largest_block5,
+			       q.page_mask, 0);
 		rets[0] = st(PPCVIRT_RTAS_SUCCESS);
 		rets[1] = q.windows_available;
 		if (nret == 6) {
@@ -388,6 +418,9 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 			rets[0] = st(PPCVIRT_RTAS_HW_ERROR);
 			return 0;
 		}
+		pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_CREATE, phb->cfg.buid,
+			       args[0], 1ULL << args[3], 1ULL << args[4], start,
+			       liobn);
 		rets[0] = st(PPCVIRT_RTAS_SUCCESS);
 		rets[1] = (uint32_t)liobn;
 		rets[2] = (uint32_t)(start >> 32);
@@ -404,6 +437,9 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		ret = ppcvirt_phb_remove_window(phb, args[0]);
 		if (ret == -ENOENT || ret == -EOPNOTSUPP)
 			goto param;
+		if (!ret)
+			pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_REMOVE,
+				       args[0], 0, 0, 0, 0, 0);
 		rets[0] =
 			st(ret ? PPCVIRT_RTAS_HW_ERROR : PPCVIRT_RTAS_SUCCESS);
 		return 0;
@@ -414,6 +450,9 @@ PPCVIRT_API int ppcvirt_rtas_ddw(struct ppcvirt_phb *const *phbs, size_t nphbs,
 		if (!phb || phb->cfg.windows_supported < 2)
 			goto param;
 		ret = ppcvirt_phb_reset(phb);
+		if (!ret)
+			pcv_trace_emit(phb->vm, PPCVIRT_TRACE_DDW_RESET,
+				       phb->cfg.buid, args[0], 0, 0, 0, 0);
 		rets[0] =
 			st(ret ? PPCVIRT_RTAS_HW_ERROR : PPCVIRT_RTAS_SUCCESS);
 		return 0;

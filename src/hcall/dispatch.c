@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 
+#include "core/trace.h"
 #include "tce/tce.h"
 #include "testing/fault.h"
 
@@ -76,6 +77,8 @@ vcpu_hcall(struct ppcvirt_vcpu *vcpu, struct ppcvirt_vm *vm,
 			ret = pcv_tce_hcall(&c, idx, hc);
 		if (pcv_likely(ret != PCV_TOO_HARD)) {
 			pcv_stat_inc(&c.table->stats.completed[tier]);
+			if (pcv_tracing(vm))
+				pcv_trace_hcall(&c, idx, hc, ret);
 			pcv_rcu_unlock();
 			hc->ret = (uint64_t)ret;
 			pcv_stat_inc(&vcpu->stats.completed[tier]);
@@ -142,10 +145,12 @@ PPCVIRT_API int ppcvirt_vmm_hcall(struct ppcvirt_vm *vm,
 	ret = pcv_tce_hcall(&c, idx, hc);
 	if (c.table)
 		pcv_stat_inc(&c.table->stats.completed[PPCVIRT_TIER_VMM]);
-	pcv_rcu_unlock();
 	/* The slow path cannot decline; never let H_TOO_HARD out. */
 	if (ret == PCV_TOO_HARD)
 		ret = PPCVIRT_H_HARDWARE;
+	if (pcv_tracing(vm))
+		pcv_trace_hcall(&c, idx, hc, ret);
+	pcv_rcu_unlock();
 	hc->ret = (uint64_t)ret;
 	if (c.deadlock)
 		return -EDEADLK;

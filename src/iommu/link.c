@@ -614,6 +614,7 @@ static void revert(struct upd *u, const struct pcv_links *ls, uint64_t lo,
 		/* Fail closed: nobody maps it, the table shows nothing. */
 		atomic_store_explicit(&u->t->entries[i], 0,
 				      memory_order_release);
+		pcv_dirty_mark(u->t, i, 1);
 		lost++;
 		for (size_t k = 0; k < ls->n; k++) {
 			zero.first = i;

@@ -38,6 +38,8 @@
  */
 #include <string.h>
 
+#include <ppcvirt/trace.h>
+
 #include "iommu/link.h"
 #include "testing/fault.h"
 
@@ -190,8 +192,9 @@ write_range_general(struct pcv_hctx *c, struct pcv_table *t, uint64_t first,
 
 /*
  * H_PUT_TCE's common case inline (one entry of a known page, no linked
- * groups, no fault armed: the same effect as the general path, without
- * its frame); everything else in write_range_general().
+ * groups, no dirty tracking, no fault armed: the same effect as the
+ * general path, without its frame); everything else in
+ * write_range_general().
  */
 static inline long write_range(struct pcv_hctx *c, struct pcv_table *t,
 			       uint64_t first, uint64_t n, const uint64_t *vals,
@@ -199,6 +202,7 @@ static inline long write_range(struct pcv_hctx *c, struct pcv_table *t,
 {
 	if (n == 1 && pcv_likely(pcv_tpage_known(t, first >> t->tpage_shift)) &&
 	    pcv_likely(!atomic_load_explicit(&t->links, memory_order_acquire) &&
+		       !atomic_load_explicit(&t->track, memory_order_relaxed) &&
 		       !pcv_fault_armed(c->vm))) {
 		atomic_store_explicit(&t->entries[first], vals ? vals[0] : val,
 				      memory_order_release);
@@ -391,5 +395,136 @@ long pcv_tce_hcall(struct pcv_hctx *c, int idx, struct ppcvirt_hcall *hc)
 		return h_put_tce_indirect(c, hc);
 	default:
 		return PPCVIRT_H_FUNCTION;
+	}
+}
+
+/* ---- trace events -------------------------------------------------------- */
+
+/* Entry @k of the guest's list (0 when it is not in guest memory). */
+static uint64_t list_entry(const struct pcv_hctx *c, uint64_t list, uint64_t k)
+{
+	const uint8_t *p = pcv_gpa_hva(c->slots, list + k * 8, 8);
+	uint64_t be = 0;
+
+	if (p)
+		memcpy(&be, p, 8);
+	return __builtin_bswap64(be);
+}
+
+/*
+ * QEMU's INDIRECT loop stops at the first entry it cannot write (or after
+ * the last) and logs i - 1 and the last TCE it read, i being where it
+ * stopped. The strict profile writes nothing on failure; its event names
+ * the entry that made it fail the same way, so that a replay of the trace
+ * fails again on it.
+ */
+static void indirect_stop(const struct pcv_hctx *c,
+			  const struct ppcvirt_hcall *hc, long ret, uint64_t *i,
+			  uint64_t *tce)
+{
+	const struct pcv_table *t = c->table;
+	uint64_t ioba = hc->args[1], list = hc->args[2], npages = hc->args[3];
+	const struct pcv_slot *cache = NULL;
+	uint64_t idx;
+
+	*i = 0;
+	*tce = 0;
+	if (npages == 0)
+		return;
+	if (c->qemu) {
+		if (ioba_check_qemu(t, ioba, &idx) != PPCVIRT_H_SUCCESS) {
+			*tce = list_entry(c, list, 0);
+			return;
+		}
+		*i = npages < t->size - idx ? npages : t->size - idx;
+		*tce = list_entry(c, list, *i < npages ? *i : npages - 1);
+		return;
+	}
+	if (ret == PPCVIRT_H_SUCCESS) {
+		*i = npages;
+		*tce = c->scratch[npages - 1];
+		return;
+	}
+	if (ioba_check_strict(t, ioba, npages, &idx) != PPCVIRT_H_SUCCESS ||
+	    !pcv_gpa_hva(c->slots, list, npages * 8))
+		return;
+	for (uint64_t k = 0; k < npages; k++) {
+		if (tce_check_strict(c, t, c->scratch[k], &cache) !=
+		    PPCVIRT_H_SUCCESS) {
+			*i = k;
+			*tce = c->scratch[k];
+			return;
+		}
+	}
+	*i = npages;
+	*tce = c->scratch[npages - 1];
+}
+
+bool pcv_tce_trace(const struct pcv_hctx *c, int idx,
+		   const struct ppcvirt_hcall *hc, long ret,
+		   struct ppcvirt_trace *ev)
+{
+	const struct pcv_table *t = c->table;
+	uint64_t liobn = hc->args[0], ioba = hc->args[1];
+	uint64_t psize = t ? page_size(t) : 4096, i, tce, done;
+
+	*ev = (struct ppcvirt_trace){0};
+	switch (idx) {
+	case PCV_HC_PUT:
+		ev->event = PPCVIRT_TRACE_PUT;
+		ev->args[0] = liobn;
+		ev->args[1] = ioba & ~(psize - 1);
+		ev->args[2] = hc->args[2];
+		ev->args[3] = (uint64_t)ret;
+		return true;
+	case PCV_HC_GET:
+		ev->event = PPCVIRT_TRACE_GET;
+		ev->args[0] = liobn;
+		ev->args[1] = ioba & ~(psize - 1);
+		ev->args[2] = (uint64_t)ret;
+		ev->args[3] = ret == PPCVIRT_H_SUCCESS ? hc->args[0] : 0;
+		return true;
+	case PCV_HC_INDIRECT:
+		/* Not traced by QEMU: unknown LIOBN, a list it refuses. */
+		if (!t || hc->args[3] > PPCVIRT_TCE_LIST_MAX ||
+		    (hc->args[2] & 0xfff))
+			return false;
+		indirect_stop(c, hc, ret, &i, &tce);
+		ev->event = PPCVIRT_TRACE_INDIRECT;
+		ev->args[0] = liobn;
+		ev->args[1] = ioba;
+		ev->args[2] = hc->args[2];
+		ev->args[3] = i ? i - 1 : 0;
+		ev->args[4] = tce;
+		ev->args[5] = (uint64_t)ret;
+		return true;
+	case PCV_HC_STUFF:
+		/* Not traced by QEMU: unknown LIOBN, more pages than the
+		 * window. */
+		if (!t || (c->qemu && hc->args[3] > t->size))
+			return false;
+		/* QEMU logs its loop variable: the IOBA where it stopped. */
+		done = 0;
+		if (c->qemu) {
+			uint64_t first;
+
+			ioba &= ~(psize - 1);
+			if (ioba_check_qemu(t, ioba, &first) ==
+			    PPCVIRT_H_SUCCESS)
+				done = hc->args[3] < t->size - first
+					       ? hc->args[3]
+					       : t->size - first;
+		} else if (ret == PPCVIRT_H_SUCCESS) {
+			done = hc->args[3];
+		}
+		ev->event = PPCVIRT_TRACE_STUFF;
+		ev->args[0] = liobn;
+		ev->args[1] = ioba + done * psize;
+		ev->args[2] = hc->args[2];
+		ev->args[3] = hc->args[3];
+		ev->args[4] = (uint64_t)ret;
+		return true;
+	default:
+		return false;
 	}
 }

@@ -31,6 +31,19 @@ static bool memfd_probe(struct pcv_table *t, uint64_t page)
 	return data == at || (data < 0 && errno != ENXIO);
 }
 
+static uint64_t memfd_next_data(struct pcv_table *t, uint64_t page)
+{
+	off_t at = (off_t)(page << (t->tpage_shift + 3));
+	off_t data;
+
+	if (at >= (off_t)t->map_bytes)
+		return UINT64_MAX;
+	data = lseek(t->fd, at, SEEK_DATA);
+	if (data < 0)
+		return errno == ENXIO ? UINT64_MAX : page;
+	return (uint64_t)data >> (t->tpage_shift + 3);
+}
+
 static uint64_t memfd_resident(struct pcv_table *t)
 {
 	struct stat st;
@@ -53,6 +66,7 @@ static void memfd_release(struct pcv_table *t)
 
 static const struct pcv_store_ops memfd_ops = {
 	.probe = memfd_probe,
+	.next_data = memfd_next_data,
 	.resident = memfd_resident,
 	.release = memfd_release,
 };

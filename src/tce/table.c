@@ -18,13 +18,16 @@
 #define _GNU_SOURCE /* F_DUPFD_CLOEXEC */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
+#include "core/trace.h"
 #include "core/vm.h"
 #include "iommu/link.h"
+#include "state/state.h"
 #include "tce/table.h"
 #include "tce/tce.h"
 
@@ -50,6 +53,9 @@ int pcv_table_check(const struct ppcvirt_create_spapr_tce_64 *a)
 	return 0;
 }
 
+/* Creation order of tables in the process (struct pcv_table.serial). */
+static _Atomic uint64_t serials;
+
 int pcv_table_alloc(const struct ppcvirt_create_spapr_tce_64 *a, unsigned flags,
 		    struct pcv_table **out)
 {
@@ -74,6 +80,8 @@ int pcv_table_alloc(const struct ppcvirt_create_spapr_tce_64 *a, unsigned flags,
 	t->map_bytes = bytes;
 	t->tpage_shift = (unsigned)__builtin_ctzl((unsigned long)hpage) - 3;
 	t->fd = -1;
+	t->dirty_fd = -1;
+	t->serial = atomic_fetch_add(&serials, 1) + 1;
 	t->present_words = (pages + 63) / 64;
 	/* Lazily zeroed by the kernel for large tables: cost follows use. */
 	t->present = calloc(t->present_words, sizeof(t->present[0]));
@@ -91,6 +99,10 @@ void pcv_table_free(struct pcv_table *t)
 		return;
 	if (t->store)
 		t->store->release(t);
+	if (t->dirty)
+		munmap((void *)(uintptr_t)t->dirty, t->dirty_bytes);
+	if (t->dirty_fd >= 0)
+		close(t->dirty_fd);
 	free(t->present);
 	free(t);
 }
@@ -174,6 +186,7 @@ void pcv_range_commit(struct pcv_table *t, uint64_t first, uint64_t n,
 		}
 		i += m;
 	}
+	pcv_dirty_mark(t, first, n);
 }
 
 /* ---- public control plane ------------------------------------------- */
@@ -220,6 +233,10 @@ ppcvirt_vm_create_spapr_tce_64(struct ppcvirt_vm *vm,
 		ret = -EBUSY;
 		goto fail_unlock;
 	}
+	/* Born tracked while a migration runs: its writes are logged. */
+	ret = pcv_migration_track_new(vm, t);
+	if (ret)
+		goto fail_unlock;
 	nw = malloc(sizeof(*nw) + ((old ? old->n : 0) + 1) * sizeof(nw->t[0]));
 	if (!nw) {
 		ret = -ENOMEM;
@@ -233,6 +250,8 @@ ppcvirt_vm_create_spapr_tce_64(struct ppcvirt_vm *vm,
 	pcv_rcu_synchronize();
 	pcv_ctl_unlock(&vm->lock);
 	free(old);
+	pcv_trace_emit(vm, PPCVIRT_TRACE_NEW_TABLE, t->liobn, 0,
+		       (uint64_t)(int64_t)(fd_out ? fd : -1), 0, 0, 0);
 	if (fd_out)
 		*fd_out = fd;
 	return 0;
@@ -321,7 +340,7 @@ PPCVIRT_API int ppcvirt_vm_tce_info(struct ppcvirt_vm *vm, uint64_t liobn,
 		*out = (struct ppcvirt_tce_info){
 			.liobn = t->liobn,
 			.page_shift = t->page_shift,
-			.flags = t->flags,
+			.flags = t->flags & PPCVIRT_TCE_VMM_ONLY,
 			.offset = t->offset,
 			.size = t->size,
 			.bus_offset = t->bus_offset,
@@ -404,4 +423,98 @@ PPCVIRT_API int ppcvirt_tce_put(struct ppcvirt_vm *vm, uint64_t liobn,
 out:
 	pcv_rcu_unlock();
 	return ret;
+}
+
+/* ---- dirty log (src/state/ reads it) ------------------------------------ */
+
+int pcv_dirty_init(struct pcv_table *t)
+{
+	size_t bytes = (size_t)(((t->size + 63) / 64) * 8);
+	void *p;
+	int fd;
+
+	if (t->dirty)
+		return 0;
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	fd = pcv_memfd_create("ppcvirt-tce-dirty", bytes);
+	if (fd < 0)
+		return fd;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	t->dirty_fd = fd;
+	t->dirty_bytes = bytes;
+	/* Read only where t->track is set, which happens after this (under
+	 * vm->lock, with a grace period), so a plain store will do. */
+	t->dirty = p;
+	return 0;
+}
+
+void pcv_dirty_mark_slow(struct pcv_table *t, uint64_t first, uint64_t n)
+{
+	_Atomic uint64_t *d = t->dirty;
+	uint64_t end = first + n;
+
+	if (!d || n == 0)
+		return;
+	while (first < end) {
+		uint64_t w = first >> 6, lo = first & 63;
+		uint64_t hi = end - (first & ~63ull) < 64 ? end & 63 : 64;
+		uint64_t bits = (hi == 64 ? ~0ull : (1ull << hi) - 1) &
+				~((1ull << lo) - 1);
+
+		/* Entries are stored before their bit is set: whoever clears
+		 * the bit and then reads the entry sees the new value. */
+		atomic_fetch_or_explicit(&d[w], bits, memory_order_release);
+		first = (w + 1) << 6;
+	}
+}
+
+/* ---- enumeration -------------------------------------------------------- */
+
+PPCVIRT_API int ppcvirt_vm_list_tces(struct ppcvirt_vm *vm, uint64_t *liobns,
+				     size_t n)
+{
+	const struct pcv_tableset *ts;
+	int count;
+
+	if (!vm || (n && !liobns))
+		return -EINVAL;
+	pcv_rcu_lock();
+	ts = atomic_load_explicit(&vm->tables, memory_order_acquire);
+	count = ts ? (int)ts->n : 0;
+	for (size_t i = 0; ts && i < ts->n && i < n; i++)
+		liobns[i] = ts->t[i]->liobn;
+	pcv_rcu_unlock();
+	return count;
+}
+
+PPCVIRT_API int ppcvirt_vm_tce_fd(struct ppcvirt_vm *vm, uint64_t liobn)
+{
+	struct pcv_table *t;
+	int fd = -ENOENT;
+
+	if (!vm)
+		return -EINVAL;
+	/* Under the control-plane lock: the table (and its fd) cannot be
+	 * removed while it is duplicated. */
+	fd = pcv_ctl_lock(&vm->lock);
+	if (fd)
+		return fd;
+	t = pcv_table_find(
+		atomic_load_explicit(&vm->tables, memory_order_relaxed), liobn);
+	if (!t) {
+		fd = -ENOENT;
+	} else {
+		fd = fcntl(t->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			fd = -errno;
+	}
+	pcv_ctl_unlock(&vm->lock);
+	return fd;
 }

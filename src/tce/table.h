@@ -29,6 +29,9 @@ struct pcv_store_ops {
 	/* Is table page @page backed by memory? Slow path only (may make a
 	 * system call); a page that is not reads as zeros. */
 	bool (*probe)(struct pcv_table *t, uint64_t page);
+	/* The first page >= @page that may be backed, or UINT64_MAX: lets a
+	 * walk of a huge sparse table cost what is in it, not its size. */
+	uint64_t (*next_data)(struct pcv_table *t, uint64_t page);
 	/* Bytes of table memory in use. */
 	uint64_t (*resident)(struct pcv_table *t);
 	/* Unmap and close the storage. */
@@ -60,6 +63,15 @@ struct pcv_table {
 	 * linked table atomic across table and groups. */
 	_Atomic(struct pcv_links *) links;
 	_Atomic uint32_t upd_lock;
+	/* Dirty tracking (src/state/): while @track is set, every write marks
+	 * its entries in the dirty log, one bit per entry, a memfd that other
+	 * processes writing through the mmap set bits in too. */
+	_Atomic uint32_t track;
+	_Atomic uint64_t *dirty; /* NULL until first needed */
+	int dirty_fd;
+	size_t dirty_bytes;
+	uint64_t serial; /* creation order in the process: a re-created
+			    table is a new one */
 	struct pcv_stats stats;
 };
 
@@ -102,6 +114,19 @@ PCV_INTERNAL long pcv_entry_load(struct pcv_table *t, uint64_t idx, bool fast,
 PCV_INTERNAL void pcv_range_commit(struct pcv_table *t, uint64_t first,
 				   uint64_t n, const uint64_t *vals,
 				   uint64_t val);
+/* Create the dirty log of @t if it has none: 0 or -errno. Control plane. */
+PCV_INTERNAL int pcv_dirty_init(struct pcv_table *t);
+/* Mark entries [first, first + n) dirty (when tracked). */
+PCV_INTERNAL void pcv_dirty_mark_slow(struct pcv_table *t, uint64_t first,
+				      uint64_t n);
+static inline void pcv_dirty_mark(struct pcv_table *t, uint64_t first,
+				  uint64_t n)
+{
+	/* Acquire: pairs with the release that turned tracking on after
+	 * the log was made (a plain load on x86, as relaxed would be). */
+	if (pcv_unlikely(atomic_load_explicit(&t->track, memory_order_acquire)))
+		pcv_dirty_mark_slow(t, first, n);
+}
 
 struct pcv_tableset {
 	size_t n;

@@ -27,4 +27,16 @@ struct pcv_hctx {
 PCV_INTERNAL long pcv_tce_hcall(struct pcv_hctx *c, int idx,
 				struct ppcvirt_hcall *hc);
 
+struct ppcvirt_trace;
+
+/*
+ * The trace event of a completed TCE hypercall, with QEMU's arguments
+ * (include/ppcvirt/trace.h), derived from the call, its result and the
+ * table; false for the failures QEMU does not trace. Only called when
+ * tracing is on, so the hypercalls themselves record nothing for it.
+ */
+PCV_INTERNAL bool pcv_tce_trace(const struct pcv_hctx *c, int idx,
+				const struct ppcvirt_hcall *hc, long ret,
+				struct ppcvirt_trace *ev);
+
 #endif

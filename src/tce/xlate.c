@@ -14,23 +14,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/trace.h"
 #include "core/vm.h"
+#include "state/state.h"
 #include "tce/table.h"
 
 #define XLATE_STACK_SEGS 32
 
 /*
  * Translate [ioba, ioba + len) into @segs (capacity *nsegs). Caller holds
- * pcv_rcu_lock().
+ * pcv_rcu_lock(). @need is the permission (TCE bits) the access needs;
+ * with @mark the pages are marked dirty (a DMA write).
  */
 static int xlate_range(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
-		       uint64_t len, unsigned need,
+		       uint64_t len, unsigned need, bool mark,
 		       struct ppcvirt_dma_seg *segs, size_t *nsegs)
 {
 	const struct pcv_memslots *ms;
 	struct pcv_table *t;
 	uint64_t end, first, last, psize;
 	size_t cap = *nsegs, used = 0;
+	bool tracing = pcv_tracing(vm);
 
 	t = pcv_table_find(
 		atomic_load_explicit(&vm->tables, memory_order_acquire), liobn);
@@ -47,21 +51,30 @@ static int xlate_range(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 
 	for (uint64_t idx = first; idx <= last; idx++) {
 		uint64_t tce, gpa, off, chunk, pstart;
+		const struct pcv_slot *s;
 		uint8_t *hva;
 
 		pcv_entry_load(t, idx, false, &tce);
+		/* Offset inside this IOMMU page, and bytes used from it. */
+		pstart = t->bus_offset + (idx << t->page_shift);
+		off = idx == first ? ioba - pstart : 0;
+		if (pcv_unlikely(tracing))
+			pcv_trace_emit(vm, PPCVIRT_TRACE_XLATE, liobn,
+				       pstart + off - t->bus_offset,
+				       tce & ~(psize - 1), tce & 3, psize - 1,
+				       0);
 		if (!(tce & (PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE)))
 			return -EFAULT;
 		if ((tce & need) != need)
 			return -EACCES;
-		/* Offset inside this IOMMU page, and bytes used from it. */
-		pstart = t->bus_offset + (idx << t->page_shift);
-		off = idx == first ? ioba - pstart : 0;
 		chunk = (idx == last ? end - pstart + 1 : psize) - off;
 		gpa = (tce & ~(psize - 1)) + off;
-		hva = pcv_gpa_hva(ms, gpa, chunk);
-		if (!hva)
+		s = pcv_slot_find(ms, gpa, chunk);
+		if (!s)
 			return -EFAULT;
+		hva = s->hva + (gpa - s->gpa);
+		if (mark)
+			pcv_slot_mark(s, gpa, chunk);
 		if (used &&
 		    (uint8_t *)segs[used - 1].hva + segs[used - 1].len == hva &&
 		    segs[used - 1].gpa + segs[used - 1].len == gpa) {
@@ -71,7 +84,13 @@ static int xlate_range(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 		if (used == cap)
 			return -ENOSPC;
 		segs[used++] = (struct ppcvirt_dma_seg){
-			.hva = hva, .len = chunk, .gpa = gpa};
+			.hva = hva,
+			.len = chunk,
+			.gpa = gpa,
+			.flags = (need & PPCVIRT_TCE_WRITE)
+					 ? PPCVIRT_DMA_SEG_WRITABLE
+					 : 0,
+		};
 	}
 	*nsegs = used;
 	return 0;
@@ -94,7 +113,8 @@ PPCVIRT_API int ppcvirt_dma_map(struct ppcvirt_vm *vm, uint64_t liobn,
 		return -EINVAL;
 	pcv_rcu_lock();
 	/* TO_DEVICE (1) needs READ (1), FROM_DEVICE (2) needs WRITE (2). */
-	ret = xlate_range(vm, liobn, ioba, len, (unsigned)dir, segs, nsegs);
+	ret = xlate_range(vm, liobn, ioba, len, (unsigned)dir, false, segs,
+			  nsegs);
 	pcv_rcu_unlock();
 	return ret;
 }
@@ -110,7 +130,8 @@ static int dma_copy(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 		return -EINVAL;
 	pcv_rcu_lock();
 	ret = xlate_range(vm, liobn, ioba, len,
-			  rd ? PPCVIRT_TCE_READ : PPCVIRT_TCE_WRITE, segs, &n);
+			  rd ? PPCVIRT_TCE_READ : PPCVIRT_TCE_WRITE, !rd, segs,
+			  &n);
 	if (ret == -ENOSPC) {
 		/* At most one segment per IOMMU page (4 KiB at least). */
 		n = (size_t)(len >> 12) + 2;
@@ -118,7 +139,7 @@ static int dma_copy(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 		ret = segs ? xlate_range(vm, liobn, ioba, len,
 					 rd ? PPCVIRT_TCE_READ
 					    : PPCVIRT_TCE_WRITE,
-					 segs, &n)
+					 !rd, segs, &n)
 			   : -ENOMEM;
 	}
 	/* Copy only once the whole range translated. */
@@ -135,6 +156,31 @@ static int dma_copy(struct ppcvirt_vm *vm, uint64_t liobn, uint64_t ioba,
 	if (segs != stack)
 		free(segs);
 	return ret;
+}
+
+PPCVIRT_API int ppcvirt_dma_release(struct ppcvirt_vm *vm,
+				    const struct ppcvirt_dma_seg *segs,
+				    size_t n)
+{
+	const struct pcv_memslots *ms;
+
+	if (!vm || (n && !segs))
+		return -EINVAL;
+	if (!atomic_load_explicit(&vm->dma_logging, memory_order_relaxed))
+		return 0;
+	pcv_rcu_lock();
+	ms = atomic_load_explicit(&vm->slots, memory_order_acquire);
+	for (size_t i = 0; i < n; i++) {
+		const struct pcv_slot *s;
+
+		if (!(segs[i].flags & PPCVIRT_DMA_SEG_WRITABLE) || !segs[i].len)
+			continue;
+		s = pcv_slot_find(ms, segs[i].gpa, segs[i].len);
+		if (s)
+			pcv_slot_mark(s, segs[i].gpa, segs[i].len);
+	}
+	pcv_rcu_unlock();
+	return 0;
 }
 
 PPCVIRT_API int ppcvirt_dma_read(struct ppcvirt_vm *vm, uint64_t liobn,
@@ -173,10 +219,19 @@ PPCVIRT_API int ppcvirt_tce_translate(struct ppcvirt_vm *vm, uint64_t liobn,
 	mask = (1ULL << t->page_shift) - 1;
 	idx = (ioba - t->bus_offset) >> t->page_shift;
 	if (ioba < t->bus_offset || idx >= t->size) {
+		/* QEMU: no translation, permission none, mask all ones. */
+		if (pcv_tracing(vm))
+			pcv_trace_emit(vm, PPCVIRT_TRACE_XLATE, liobn,
+				       ioba - t->bus_offset, 0, 0, UINT64_MAX,
+				       0);
 		ret = -ERANGE;
 		goto out;
 	}
 	pcv_entry_load(t, idx, false, &tce);
+	if (pcv_tracing(vm))
+		pcv_trace_emit(vm, PPCVIRT_TRACE_XLATE, liobn,
+			       ioba - t->bus_offset, tce & ~mask, tce & 3, mask,
+			       0);
 	*out = (struct ppcvirt_tce_xlate){
 		.iova = ioba & ~mask,
 		.addr = tce & ~mask,

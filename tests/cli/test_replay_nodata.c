@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <ppcvirt/replay.h>
+#include "replay.h"
 
 #include "test.h"
 

@@ -26,6 +26,8 @@
 
 #include <ppcvirt/ppcvirt.h>
 
+#include "tlb_script.h"
+
 #define MAXN (2048 + 64)
 
 struct in {

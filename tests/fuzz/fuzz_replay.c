@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <ppcvirt/replay.h>
+#include "replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

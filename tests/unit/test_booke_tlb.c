@@ -11,6 +11,7 @@
 #include <ppcvirt/ppcvirt.h>
 
 #include "test.h"
+#include "tlb_script.h"
 
 #define N (512 + 64)
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the replay engine (include/ppcvirt/replay.h): script
+ * Unit tests of the replay engine (tools/lib/replay.h): script
  * statements and their errors, chunked feeding, profile precedence, the
  * memory bounds, and the trace reconstruction rules of
  * shared/traces/README.md (INDIRECT lists, STUFF start, xlate offsets,
@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <ppcvirt/replay.h>
-
+#include "replay.h"
 #include "test.h"
 
 struct seen {

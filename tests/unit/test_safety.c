@@ -254,15 +254,15 @@ static void *same_vcpu(void *arg)
 	uint64_t ioba = id * (8ull << 12);
 
 	for (unsigned i = 0; i < ITERS; i++) {
-		struct ppcvirt_hcall hc = {
-			.nr = PPCVIRT_H_PUT_TCE_INDIRECT,
-			.args = {L, ioba, list_gpa, 8}};
+		struct ppcvirt_hcall hc = {.nr = PPCVIRT_H_PUT_TCE_INDIRECT,
+					   .args = {L, ioba, list_gpa, 8}};
 		uint64_t list[8], be[8];
 		int rc;
 
 		for (unsigned k = 0; k < 8; k++) {
-			list[k] = ((0x200ull + id * 0x100 + (i + k) % 64) << 12) |
-				  RW;
+			list[k] =
+				((0x200ull + id * 0x100 + (i + k) % 64) << 12) |
+				RW;
 			be[k] = __builtin_bswap64(list[k]);
 		}
 		ppcvirt_vm_write_guest(V.vm, list_gpa, be, sizeof(be));
@@ -384,9 +384,9 @@ static void null_handles(void)
 	CHECK_EQ(ppcvirt_tce_get(NULL, 1, 0, &v), -EINVAL);
 	CHECK_EQ(ppcvirt_tce_put(NULL, 1, 0, 0), -EINVAL);
 	CHECK_EQ(ppcvirt_tce_translate(NULL, 1, 0, &x), -EINVAL);
-	CHECK_EQ(ppcvirt_dma_map(NULL, 1, 0, 1, PPCVIRT_DMA_TO_DEVICE, &seg,
-				 &n),
-		 -EINVAL);
+	CHECK_EQ(
+		ppcvirt_dma_map(NULL, 1, 0, 1, PPCVIRT_DMA_TO_DEVICE, &seg, &n),
+		-EINVAL);
 	CHECK_EQ(ppcvirt_dma_read(NULL, 1, 0, b, 1), -EINVAL);
 	CHECK_EQ(ppcvirt_dma_write(NULL, 1, 0, b, 1), -EINVAL);
 	CHECK_EQ(ppcvirt_vcpu_create(NULL, 0, NULL), -EINVAL);
@@ -445,12 +445,9 @@ static void destroyed_handles(void)
 }
 
 static const struct test_case tests[] = {
-	TEST(fds_cannot_be_resized),
-	TEST(reentry_fails_cleanly),
-	TEST(one_vcpu_two_threads),
-	TEST(fsize_limit_is_an_error),
-	TEST(null_handles),
-	TEST(destroyed_handles),
+	TEST(fds_cannot_be_resized), TEST(reentry_fails_cleanly),
+	TEST(one_vcpu_two_threads),  TEST(fsize_limit_is_an_error),
+	TEST(null_handles),	     TEST(destroyed_handles),
 };
 
 TEST_MAIN(tests)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ppcvirt replay: run QEMU TCE traces (.log, .log.xz) and hcall scripts
- * (.hcs) through the library's replay engine (include/ppcvirt/replay.h)
+ * (.hcs) through the replay engine of the tools library (tools/lib/replay.h)
  * and report every disagreement.
  *
  * Files are streamed: read(2) in fixed-size chunks, .xz (recognised by
@@ -24,10 +24,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <ppcvirt/replay.h>
+#include "replay.h"
 
 #include "cli.h"
 #include "cmds.h"
+#include "kvm_runner.h"
 
 #define CHUNK (256 * 1024)
 /* PPCVIRT_REPLAY_KEEP_MAX (bytes) lowers it, so tests reach the other
@@ -48,6 +49,7 @@ struct opts {
 	enum cli_json_mode json;
 	bool quiet;
 	uint64_t max_report;
+	const struct ppcvirt_replay_host *host; /* --backend kvm */
 };
 
 /* One input file being replayed. */
@@ -475,6 +477,7 @@ static int replay_file(const char *path, const struct opts *o, struct totals *t)
 	struct ppcvirt_replay_config cfg = {
 		.profile = o->profile,
 		.on_mismatch = on_mismatch,
+		.host = o->host,
 	};
 	struct ppcvirt_replay_result res;
 	struct job j = {.o = o, .spill = -1};
@@ -598,6 +601,16 @@ static void usage(void)
 	      "                             at most 100000)\n"
 	      "  -q, --quiet                no mismatch list, no progress "
 	      "line\n"
+	      "  -b, --backend=engine|kvm   engine (default): ppcvirt's own "
+	      "tiers; kvm: a KVM\n"
+	      "                             VM of this POWER host, each hcall "
+	      "issued by a real\n"
+	      "                             vCPU, completed by the kernel or, "
+	      "when it exits,\n"
+	      "                             by ppcvirt (docs/kvm.md)\n"
+	      "      --kvm-user-multitce    with --backend kvm: keep "
+	      "H_PUT_TCE_INDIRECT and\n"
+	      "                             H_STUFF_TCE out of the kernel\n"
 	      "  -j, --json                 one JSON document on stdout: "
 	      "{\"files\": [...], ...}\n"
 	      "      --json-lines           one JSON object per line: each "
@@ -608,7 +621,8 @@ static void usage(void)
 	      "Exit status: 0 when every file replayed without mismatch, 1 "
 	      "when something\n"
 	      "mismatched, 2 for usage, I/O or format errors (the highest "
-	      "over all files).\n"
+	      "over all files),\n"
+	      "and when --backend kvm cannot run on this host.\n"
 	      "An input without a single trace event or statement is an "
 	      "error.\n"
 	      "Formats: docs/replay.md.\n",
@@ -617,6 +631,7 @@ static void usage(void)
 
 enum {
 	OPT_JSON_LINES = 256,
+	OPT_KVM_USER_MULTITCE,
 };
 
 int cmd_replay(int argc, char **argv)
@@ -628,6 +643,8 @@ int cmd_replay(int argc, char **argv)
 		{"json-lines", no_argument, NULL, OPT_JSON_LINES},
 		{"quiet", no_argument, NULL, 'q'},
 		{"max-report", required_argument, NULL, 'm'},
+		{"backend", required_argument, NULL, 'b'},
+		{"kvm-user-multitce", no_argument, NULL, OPT_KVM_USER_MULTITCE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -637,11 +654,14 @@ int cmd_replay(int argc, char **argv)
 		.max_report = 20,
 	};
 	struct totals t = {0};
+	struct kvm_runner *kvm = NULL;
+	uint32_t kvm_flags = 0;
+	bool use_kvm = false;
 	double t0 = cli_now();
 	int c, status = CLI_OK;
 
 	optind = 0;
-	while ((c = cli_getopt("replay", argc, argv, ":p:k:jqm:h", lopts)) !=
+	while ((c = cli_getopt("replay", argc, argv, ":p:k:jqm:b:h", lopts)) !=
 	       -1) {
 		switch (c) {
 		case 'p':
@@ -694,6 +714,18 @@ int cmd_replay(int argc, char **argv)
 					"from 0 to %d",
 					cli_esc(optarg), MAX_REPORT_MAX);
 			break;
+		case 'b':
+			if (strcmp(optarg, "engine") && strcmp(optarg, "kvm"))
+				return cli_usage_error(
+					"replay",
+					"unknown back end '%s' (engine or "
+					"kvm)",
+					cli_esc(optarg));
+			use_kvm = !strcmp(optarg, "kvm");
+			break;
+		case OPT_KVM_USER_MULTITCE:
+			kvm_flags |= PPCVIRT_VM_KVM_USER_MULTITCE;
+			break;
 		case 'h':
 			usage();
 			return CLI_OK;
@@ -709,6 +741,11 @@ int cmd_replay(int argc, char **argv)
 				return cli_usage_error("replay",
 						       "standard input ('-') "
 						       "named twice");
+	if (use_kvm) {
+		if (kvm_runner_open(kvm_flags, &kvm))
+			return CLI_ERROR;
+		o.host = kvm_runner_host(kvm);
+	}
 	cli_progress_init(o.quiet);
 	if (o.json == CLI_JSON_DOC)
 		t.files_json = json_object_new_array();
@@ -718,6 +755,7 @@ int cmd_replay(int argc, char **argv)
 		if (s > status)
 			status = s;
 	}
+	kvm_runner_close(kvm);
 	if (o.json) {
 		json_object *d = json_object_new_object();
 

@@ -35,6 +35,7 @@
 
 #include "cli.h"
 #include "cmds.h"
+#include "tlb_script.h"
 
 #define SAVE_MAGIC  "PCVTLB\0\1"
 #define SAVE_HDR    40

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Small text helpers shared by the script and trace parsers
- * (src/replay, src/booke/tlb_script.c). Header-only, no allocation.
+ * Small text helpers shared by the script and trace parsers of the tools
+ * library (replay*.c, tlb_script.c). Header-only, no allocation.
  */
-#ifndef PPCVIRT_CORE_TEXT_H
-#define PPCVIRT_CORE_TEXT_H
+#ifndef PPCVIRT_TOOLS_TEXT_H
+#define PPCVIRT_TOOLS_TEXT_H
 
 /* Value of hex digit @c, or -1. */
 static inline int pcv_hexval(char c)

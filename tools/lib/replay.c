@@ -142,7 +142,15 @@ int pcv_rp_hcall(struct ppcvirt_replay *r, uint64_t nr, uint64_t a0,
 	int rc;
 
 	r->res.hcalls++;
-	rc = ppcvirt_vcpu_hcall(r->vcpu, &hc);
+	if (r->cfg.host && r->cfg.host->hcall) {
+		rc = r->cfg.host->hcall(r->cfg.host->opaque, r->vm, &hc);
+		if (rc < 0)
+			return pcv_rp_fail(r, rc, "hypercall 0x%llx: %s",
+					   (unsigned long long)nr,
+					   strerror(-rc));
+	} else {
+		rc = ppcvirt_vcpu_hcall(r->vcpu, &hc);
+	}
 	if (rc == PPCVIRT_HCALL_EXIT) {
 		rc = ppcvirt_vmm_hcall(r->vm, &hc);
 		if (rc < 0 && rc != -ENOMEM)
@@ -263,11 +271,14 @@ static int enable_hcall(struct ppcvirt_vm *vm, uint64_t nr)
 /* A fresh VM with one vCPU and all four TCE hcalls in the engine. */
 static int vm_setup(struct ppcvirt_replay *r)
 {
-	int ret = ppcvirt_vm_create(&r->vm);
+	const struct ppcvirt_replay_host *h = r->cfg.host;
+	int ret = h && h->vm_create ? h->vm_create(h->opaque, &r->vm)
+				    : ppcvirt_vm_create(&r->vm);
 
 	if (ret)
 		return ret;
-	ret = ppcvirt_vcpu_create(r->vm, 0, &r->vcpu);
+	if (!h || !h->hcall)
+		ret = ppcvirt_vcpu_create(r->vm, 0, &r->vcpu);
 	if (!ret)
 		ret = enable_hcall(r->vm, PPCVIRT_H_PUT_TCE_INDIRECT);
 	if (!ret)
@@ -321,7 +332,10 @@ PPCVIRT_API void ppcvirt_replay_destroy(struct ppcvirt_replay *r)
 		return;
 	for (size_t i = 0; i < r->nphbs; i++)
 		ppcvirt_phb_destroy(r->phbs[i].phb);
-	ppcvirt_vm_destroy(r->vm);
+	if (r->vm && r->cfg.host && r->cfg.host->vm_destroy)
+		r->cfg.host->vm_destroy(r->cfg.host->opaque, r->vm);
+	else
+		ppcvirt_vm_destroy(r->vm);
 	free(r);
 }
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private parts of the replay engine (src/replay/): the replay object, a
+ * Private parts of the replay engine (replay*.c): the replay object, a
  * small allocation-free tokenizer over [p, end) line slices, and the
  * helpers the trace and script front ends share (hypercalls, windows,
  * mismatch and error reporting).
  */
-#ifndef PPCVIRT_SRC_REPLAY_INT_H
-#define PPCVIRT_SRC_REPLAY_INT_H
+#ifndef PPCVIRT_TOOLS_REPLAY_INT_H
+#define PPCVIRT_TOOLS_REPLAY_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,9 +14,9 @@
 
 #include <ppcvirt/ppcvirt.h>
 #include <ppcvirt/ddw.h>
-#include <ppcvirt/replay.h>
 
-#include "core/text.h"
+#include "replay.h"
+#include "text.h"
 
 #define PCV_RP_MAX_LIOBNS 64
 #define PCV_RP_MAX_PHBS	  16

@@ -3,6 +3,10 @@
  * Replay of QEMU TCE traces and hand-written hcall scripts against the
  * library (docs/replay.md has the formats).
  *
+ * Part of the tools library (tools/lib/), linked by the CLI, the tests
+ * and the fuzzers, not of libppcvirt: it uses the public API only, and
+ * its formats may change without touching the library's ABI.
+ *
  * A replay owns a VM, one vCPU and, when needed, DDW PHBs; it parses
  * lines, runs every hypercall through ppcvirt_vcpu_hcall() (completing
  * exits with ppcvirt_vmm_hcall()), and compares each result with the
@@ -16,11 +20,11 @@
  * ppcvirt_replay_rewind(), feed it again. A script is run in one pass.
  * ppcvirt_replay_buffer() does all of it for an in-memory buffer.
  *
- * The library never prints: mismatches go to a callback and are counted;
+ * The engine never prints: mismatches go to a callback and are counted;
  * a malformed line stops the replay with an error naming the line.
  */
-#ifndef PPCVIRT_REPLAY_H
-#define PPCVIRT_REPLAY_H
+#ifndef PPCVIRT_TOOLS_REPLAY_H
+#define PPCVIRT_TOOLS_REPLAY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +72,32 @@ struct ppcvirt_replay_mismatch {
 typedef void (*ppcvirt_replay_mismatch_fn)(
 	void *opaque, const struct ppcvirt_replay_mismatch *m);
 
+struct ppcvirt_hcall;
+
+/**
+ * struct ppcvirt_replay_host - where a replay's VM lives and how its
+ * hypercalls are issued, for replays on something other than ppcvirt's
+ * own engine (a KVM VM whose hypercalls a real vCPU issues, as
+ * `ppcvirt replay --backend kvm` does). A NULL member keeps the default
+ * for that step.
+ * @vm_create:  make the VM (default: ppcvirt_vm_create()). The replay
+ *              then enables H_PUT_TCE_INDIRECT and H_STUFF_TCE on it and
+ *              sets the profile. Return 0 or -errno.
+ * @vm_destroy: free it (default: ppcvirt_vm_destroy()).
+ * @hcall:      issue @hc as the guest would: fill hc->ret and, as r4,
+ *              hc->args[0] (default: ppcvirt_vcpu_hcall() on the replay's
+ *              vCPU, an exit completed with ppcvirt_vmm_hcall()). Return 0,
+ *              or -errno, which stops the replay.
+ * @opaque:     passed to each.
+ */
+struct ppcvirt_replay_host {
+	int (*vm_create)(void *opaque, struct ppcvirt_vm **out);
+	void (*vm_destroy)(void *opaque, struct ppcvirt_vm *vm);
+	int (*hcall)(void *opaque, struct ppcvirt_vm *vm,
+		     struct ppcvirt_hcall *hc);
+	void *opaque;
+};
+
 /**
  * struct ppcvirt_replay_config - how to replay.
  * @kind:        PPCVIRT_REPLAY_TRACE or PPCVIRT_REPLAY_SCRIPT.
@@ -80,6 +110,8 @@ typedef void (*ppcvirt_replay_mismatch_fn)(
  *               Sparse memory costs only what is touched.
  * @on_mismatch: optional callback, called for each mismatch.
  * @opaque:      passed to @on_mismatch.
+ * @host:        optional: where the VM lives and how hypercalls are
+ *               issued (NULL: ppcvirt's engine).
  */
 struct ppcvirt_replay_config {
 	enum ppcvirt_replay_kind kind;
@@ -89,6 +121,7 @@ struct ppcvirt_replay_config {
 	uint64_t mem_limit;
 	ppcvirt_replay_mismatch_fn on_mismatch;
 	void *opaque;
+	const struct ppcvirt_replay_host *host;
 };
 
 /**

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * BookE e500 TLB scripts: the parser and runner behind `ppcvirt tlb replay`
- * (and the fuzzer), in the library so both share one implementation.
+ * (and the unit tests and the fuzzer), in the tools library so they share
+ * one implementation that libppcvirt does not carry.
  *
  * Format (docs/booke.md): one statement per line; '#' starts a comment;
  * numbers are hexadecimal with or without 0x (geometry counts: decimal
@@ -32,12 +33,15 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "booke.h"
-#include "core/text.h"
+#include <ppcvirt/ppcvirt.h>
+
+#include "text.h"
+#include "tlb_script.h"
 
 #define MAX_TOKENS   16
 #define MAX_LINE_LEN 4096
@@ -79,6 +83,18 @@ static void mismatch(struct run *r, const char *msg)
 	r->res->mismatches++;
 	if (r->report)
 		r->report(r->opaque, r->line, msg);
+}
+
+/* The MAS register file, through the public API like a VMM would use it
+ * (r->tlb is never NULL here, so these cannot fail). */
+static void mas_get(struct run *r, struct ppcvirt_booke_mas *m)
+{
+	(void)ppcvirt_tlb_get_mas(r->tlb, m);
+}
+
+static void mas_set(struct run *r, const struct ppcvirt_booke_mas *m)
+{
+	(void)ppcvirt_tlb_set_mas(r->tlb, m);
 }
 
 /* Parse a number in @base (16, or 10 unless 0x-prefixed). */
@@ -221,16 +237,20 @@ static int st_pid(struct run *r, struct line *l)
 
 static int st_mas4(struct run *r, struct line *l)
 {
+	struct ppcvirt_booke_mas m;
 	uint64_t v = 0;
 
 	if (want_args(r, l, 1, 0) || arg(r, l, 1, UINT32_MAX, &v))
 		return -EINVAL;
-	r->tlb->mas.mas4 = (uint32_t)v;
+	mas_get(r, &m);
+	m.mas4 = (uint32_t)v;
+	mas_set(r, &m);
 	return 0;
 }
 
 static int st_tlbwe(struct run *r, struct line *l)
 {
+	struct ppcvirt_booke_mas m;
 	uint64_t v[5] = {0};
 
 	if (want_args(r, l, 5, 0))
@@ -238,11 +258,13 @@ static int st_tlbwe(struct run *r, struct line *l)
 	for (int i = 0; i < 5; i++)
 		if (arg(r, l, 1 + i, i == 2 ? UINT64_MAX : UINT32_MAX, &v[i]))
 			return -EINVAL;
-	r->tlb->mas.mas0 = (uint32_t)v[0];
-	r->tlb->mas.mas1 = (uint32_t)v[1];
-	r->tlb->mas.mas2 = v[2];
-	r->tlb->mas.mas3 = (uint32_t)v[3];
-	r->tlb->mas.mas7 = (uint32_t)v[4];
+	mas_get(r, &m);
+	m.mas0 = (uint32_t)v[0];
+	m.mas1 = (uint32_t)v[1];
+	m.mas2 = v[2];
+	m.mas3 = (uint32_t)v[3];
+	m.mas7 = (uint32_t)v[4];
+	mas_set(r, &m);
 	/* PPCVIRT_TLB_PROGRAM: accepted, TLB unchanged. */
 	(void)ppcvirt_tlb_tlbwe(r->tlb);
 	return 0;
@@ -254,11 +276,18 @@ static int st_tlbwe(struct run *r, struct line *l)
  */
 static int check_mas(struct run *r, struct line *l, int first, bool ok, int hit)
 {
-	const struct ppcvirt_booke_mas *m = &r->tlb->mas;
-	uint64_t got[5] = {m->mas0, m->mas1, m->mas2, m->mas3, m->mas7};
+	struct ppcvirt_booke_mas mas;
+	const struct ppcvirt_booke_mas *m = &mas;
+	uint64_t got[5];
 	char msg[480];
 	size_t off;
 
+	mas_get(r, &mas);
+	got[0] = m->mas0;
+	got[1] = m->mas1;
+	got[2] = m->mas2;
+	got[3] = m->mas3;
+	got[4] = m->mas7;
 	for (int i = 0; i < 5; i++)
 		if (expect(r, l, first + i, got[i], &ok))
 			return -EINVAL;
@@ -283,6 +312,7 @@ static int check_mas(struct run *r, struct line *l, int first, bool ok, int hit)
 
 static int st_tlbre(struct run *r, struct line *l)
 {
+	struct ppcvirt_booke_mas m;
 	uint64_t v[3] = {0};
 
 	if (want_args(r, l, 3, 5))
@@ -290,9 +320,11 @@ static int st_tlbre(struct run *r, struct line *l)
 	for (int i = 0; i < 3; i++)
 		if (arg(r, l, 1 + i, i == 2 ? UINT64_MAX : UINT32_MAX, &v[i]))
 			return -EINVAL;
-	r->tlb->mas.mas0 = (uint32_t)v[0];
-	r->tlb->mas.mas1 = (uint32_t)v[1];
-	r->tlb->mas.mas2 = v[2];
+	mas_get(r, &m);
+	m.mas0 = (uint32_t)v[0];
+	m.mas1 = (uint32_t)v[1];
+	m.mas2 = v[2];
+	mas_set(r, &m);
 	(void)ppcvirt_tlb_tlbre(r->tlb);
 	if (l->arrow < 0)
 		return 0;
@@ -302,6 +334,7 @@ static int st_tlbre(struct run *r, struct line *l)
 
 static int st_tlbsx(struct run *r, struct line *l)
 {
+	struct ppcvirt_booke_mas m;
 	uint64_t ea = 0, spid = 0, sas = 0;
 	bool ok = true;
 	int rc, hit;
@@ -309,14 +342,16 @@ static int st_tlbsx(struct run *r, struct line *l)
 	if (want_args(r, l, 3, 6) || arg(r, l, 1, UINT64_MAX, &ea) ||
 	    arg(r, l, 2, UINT32_MAX, &spid) || arg(r, l, 3, 1, &sas))
 		return -EINVAL;
-	r->tlb->mas.mas6 = (r->tlb->mas.mas6 &
-			    ~(PPCVIRT_MAS6_SPID_MASK | PPCVIRT_MAS6_SAS)) |
-			   (((uint32_t)spid << 16) & PPCVIRT_MAS6_SPID_MASK) |
-			   (uint32_t)sas;
+	mas_get(r, &m);
+	m.mas6 = (m.mas6 & ~(PPCVIRT_MAS6_SPID_MASK | PPCVIRT_MAS6_SAS)) |
+		 (((uint32_t)spid << 16) & PPCVIRT_MAS6_SPID_MASK) |
+		 (uint32_t)sas;
+	mas_set(r, &m);
 	rc = ppcvirt_tlb_tlbsx(r->tlb, ea);
 	/* A hit leaves MAS1[V] set (only valid entries match); a miss clears
 	 * it. */
-	hit = (r->tlb->mas.mas1 & PPCVIRT_MAS1_V) ? 1 : 0;
+	mas_get(r, &m);
+	hit = (m.mas1 & PPCVIRT_MAS1_V) ? 1 : 0;
 	if (l->arrow < 0)
 		return 0;
 	r->res->checks++;
@@ -346,13 +381,16 @@ static int st_tlbivax(struct run *r, struct line *l)
 
 static int st_tlbilx(struct run *r, struct line *l)
 {
+	struct ppcvirt_booke_mas m;
 	uint64_t t = 0, ea = 0, pid = 0;
 
 	if (want_args(r, l, 3, 0) || arg(r, l, 1, 3, &t) ||
 	    arg(r, l, 2, UINT64_MAX, &ea) || arg(r, l, 3, UINT32_MAX, &pid))
 		return -EINVAL;
-	r->tlb->mas.mas6 = (r->tlb->mas.mas6 & ~PPCVIRT_MAS6_SPID_MASK) |
-			   (((uint32_t)pid << 16) & PPCVIRT_MAS6_SPID_MASK);
+	mas_get(r, &m);
+	m.mas6 = (m.mas6 & ~PPCVIRT_MAS6_SPID_MASK) |
+		 (((uint32_t)pid << 16) & PPCVIRT_MAS6_SPID_MASK);
+	mas_set(r, &m);
 	/* T=2: program interrupt, accepted with no change. */
 	(void)ppcvirt_tlb_tlbilx(r->tlb, (unsigned)t, ea);
 	return 0;

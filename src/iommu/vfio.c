@@ -559,8 +559,10 @@ PPCVIRT_API int ppcvirt_vfio_open(const struct ppcvirt_vfio_config *cfg,
 	if (ret)
 		return ret;
 	v = calloc(1, sizeof(*v));
-	if (!v)
+	if (!v) {
+		pcv_set_error("vfio: out of memory");
 		return -ENOMEM;
+	}
 	v->iommu = iommu;
 	v->container = v->group = v->iommufd = v->device_fd = -1;
 	v->group_id = -1;

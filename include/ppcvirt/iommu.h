@@ -238,6 +238,9 @@ PPCVIRT_API int
 ppcvirt_vm_unlink_iommu_group(struct ppcvirt_vm *vm, uint64_t liobn,
 			      struct ppcvirt_iommu_group *group);
 
+/* Most registered ranges per VM (a VMM registers one per RAM block). */
+#define PPCVIRT_MAX_IOMMU_REGIONS 4096
+
 /**
  * ppcvirt_vm_register_iommu_memory() - like VFIO_IOMMU_SPAPR_REGISTER_MEMORY:
  * [gpa, gpa + size) (guest memory of one slot, 4 KiB aligned) may be
@@ -247,8 +250,9 @@ ppcvirt_vm_unlink_iommu_group(struct ppcvirt_vm *vm, uint64_t liobn,
  *
  * Context: control plane.
  * Return: 0; -EINVAL (alignment, size 0, not guest memory of one slot);
- * -EEXIST (overlaps a registered range); -ENOENT (unregister: no such
- * range); -EBUSY (unregister: still mapped); -ENOMEM.
+ * -EEXIST (overlaps a registered range); -ENOSPC (already
+ * PPCVIRT_MAX_IOMMU_REGIONS ranges); -ENOENT (unregister: no such range);
+ * -EBUSY (unregister: still mapped); -ENOMEM.
  */
 PPCVIRT_API int ppcvirt_vm_register_iommu_memory(struct ppcvirt_vm *vm,
 						 uint64_t gpa, uint64_t size);

@@ -159,7 +159,9 @@ struct ppcvirt_state_load {
  * range: geometry, profile, flags); -EEXIST (a full stream onto a VM that
  * has tables); -ENXIO (the stream names guest memory the destination does
  * not have); -ENODEV (TLB count or core differs from @tlbs); -ENOSPC
- * (@phbs too small); -ENOMEM; the embedder's error from @on_blob.
+ * (@phbs too small); -EBUSY (KVM back end: the kernel still has a table
+ * of that LIOBN); -EDEADLK (called from a library callback); -ENOMEM;
+ * the embedder's error from @on_blob.
  * ppcvirt_last_error() names the section and the field.
  */
 PPCVIRT_API int ppcvirt_state_load(const struct ppcvirt_state_load *args,
@@ -236,8 +238,13 @@ struct ppcvirt_migration_pass {
  * tier, ppcvirt_tce_put(), resets and DDW changes, and writes other
  * processes announce through ppcvirt_vm_tce_dirty_fd()).
  *
+ * Not on the KVM back end: the kernel completes hypercalls in its table
+ * without ppcvirt seeing the writes; checkpoint such a VM with its vCPUs
+ * stopped instead.
+ *
  * Context: control plane. Only one migration per VM at a time.
- * Return: 0; -EINVAL; -EBUSY (a migration is running); -ENOMEM.
+ * Return: 0; -EINVAL; -EBUSY (a migration is running); -EOPNOTSUPP (KVM
+ * back end); -ENOMEM.
  */
 PPCVIRT_API int
 ppcvirt_migration_start(const struct ppcvirt_state_objects *objs,
@@ -249,8 +256,10 @@ ppcvirt_migration_start(const struct ppcvirt_state_objects *objs,
  * keep running.
  *
  * Context: control plane (one thread per migration).
- * Return: 0; the sink's error (the migration can go on with another pass);
- * -ENOMEM.
+ * Return: 0; the sink's error (the migration can go on with another pass:
+ * the destination never loads a stream that did not arrive whole, so the
+ * next pass resends, whole, every table the failed one had started to
+ * send); -E2BIG (a section would exceed its size limit); -ENOMEM.
  */
 PPCVIRT_API int ppcvirt_migration_pass(struct ppcvirt_migration *m,
 				       const struct ppcvirt_state_sink *sink,
@@ -279,7 +288,8 @@ PPCVIRT_API void ppcvirt_migration_cancel(struct ppcvirt_migration *m);
 /**
  * ppcvirt_vm_tce_dirty_fd() - an fd (caller closes it) of the dirty log
  * of the table of @liobn, for processes that write the table through its
- * mmap: one bit per entry, bit i of little-endian u64 word i / 64. A writer
+ * mmap: one bit per entry, bit i % 64 of the host-endian u64 word i / 64
+ * (words are set with 64-bit atomic operations, so native order). A writer
  * announces a write of entry i by setting bit i with an atomic OR after
  * the entry's store (docs/migration.md), always: ppcvirt clears the log
  * when a migration starts, and every pass collects and clears the bits.

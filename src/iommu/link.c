@@ -1107,7 +1107,7 @@ static int regions_update(struct ppcvirt_vm *vm, uint64_t gpa, uint64_t size,
 	struct pcv_regions *old, *nw;
 	uint8_t *gone = NULL;
 	uint64_t end;
-	size_t n;
+	size_t n, hole = SIZE_MAX;
 	bool found = false;
 	int ret;
 
@@ -1124,6 +1124,7 @@ static int regions_update(struct ppcvirt_vm *vm, uint64_t gpa, uint64_t size,
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* Kept in ascending order: saved that way, and loaded only so. */
 	nw->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct pcv_region *r = &old->r[i];
@@ -1137,18 +1138,25 @@ static int regions_update(struct ppcvirt_vm *vm, uint64_t gpa, uint64_t size,
 			ret = -EEXIST;
 			goto out_free;
 		}
+		if (add && hole == SIZE_MAX && r->gpa > gpa)
+			hole = nw->n++; /* the new range goes here */
 		nw->r[nw->n++] = *r;
 	}
 	if (add) {
 		uint8_t *hva = pcv_gpa_hva(
 			atomic_load_explicit(&vm->slots, memory_order_relaxed),
 			gpa, size);
-
 		if (!hva) {
 			ret = -EINVAL;
 			goto out_free;
 		}
-		nw->r[nw->n++] = (struct pcv_region){
+		if (n >= PPCVIRT_MAX_IOMMU_REGIONS) {
+			ret = -ENOSPC;
+			goto out_free;
+		}
+		if (hole == SIZE_MAX)
+			hole = nw->n++;
+		nw->r[hole] = (struct pcv_region){
 			.gpa = gpa, .size = size, .hva = hva};
 	} else if (!found) {
 		ret = -ENOENT;

@@ -939,8 +939,11 @@ static void commit(struct plan *p)
 		if (e->diff)
 			apply_diff(p, e);
 		pcv_trace_emit(vm, PPCVIRT_TRACE_POST_LOAD, e->liobn,
-			       e->replaced ? e->replaced->size : 0, e->t->size,
-			       e->t->bus_offset, e->t->page_shift, 0);
+			       e->replaced ? e->replaced->size
+			       : e->diff   ? e->t->size
+					   : 0,
+			       e->t->size, e->t->bus_offset, e->t->page_shift,
+			       0);
 	}
 	if (p->seen_vm) {
 		atomic_store(&vm->profile, p->profile);

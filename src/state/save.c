@@ -136,8 +136,12 @@ static void sec_phb(struct pcv_writer *w, const struct ppcvirt_phb *phb)
 
 static void sec_tlb(struct pcv_writer *w, const struct ppcvirt_tlb *tlb)
 {
+	uint8_t *p;
+
 	pcv_sec_begin(w, PPCVIRT_STATE_SEC_TLB, 1);
-	pcv_tlb_state_encode(tlb, pcv_wspace(w, pcv_tlb_state_size(tlb)));
+	p = pcv_wspace(w, pcv_tlb_state_size(tlb));
+	if (p)
+		pcv_tlb_state_encode(tlb, p);
 	pcv_sec_end(w);
 }
 
@@ -343,9 +347,12 @@ static void sec_blobs(struct pcv_writer *w,
 	for (uint32_t i = 0; i < o->nblobs && !w->err; i++) {
 		const struct ppcvirt_state_blob *b = &o->blobs[i];
 
+		uint8_t *p;
+
 		pcv_sec_begin(w, (uint16_t)b->id, 1);
-		if (b->len)
-			memcpy(pcv_wspace(w, b->len), b->data, b->len);
+		p = b->len ? pcv_wspace(w, b->len) : NULL;
+		if (p)
+			memcpy(p, b->data, b->len);
 		pcv_sec_end(w);
 	}
 }
@@ -418,6 +425,10 @@ PPCVIRT_API int ppcvirt_state_save(const struct ppcvirt_state_objects *o,
 
 struct sent {
 	uint64_t liobn, serial;
+	/* A pass failed after taking this table's dirty marks: the
+	 * destination never got them, so the next pass sends the table
+	 * again whole (TABLE_GONE, then TABLE). */
+	bool resend;
 };
 
 struct ppcvirt_migration {
@@ -490,6 +501,15 @@ PPCVIRT_API int ppcvirt_migration_start(const struct ppcvirt_state_objects *o,
 		return ret;
 	if (!o->vm || !out)
 		return -EINVAL;
+	/* The kernel completes hypercalls in its own table copy, unseen:
+	 * their writes cannot be tracked between passes. A KVM VM is
+	 * checkpointed with its vCPUs stopped (ppcvirt_state_save()). */
+	if (o->vm->be->id == PPCVIRT_BACKEND_KVM) {
+		pcv_set_error("live migration needs the engine back end: the "
+			      "kernel's in-kernel TCE writes are not tracked; "
+			      "stop the vCPUs and use ppcvirt_state_save()");
+		return -EOPNOTSUPP;
+	}
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -541,13 +561,13 @@ PPCVIRT_API int ppcvirt_migration_start(const struct ppcvirt_state_objects *o,
 	return 0;
 }
 
-static bool was_sent(const struct ppcvirt_migration *m,
-		     const struct pcv_table *t)
+static const struct sent *was_sent(const struct ppcvirt_migration *m,
+				   const struct pcv_table *t)
 {
 	for (size_t i = 0; i < m->nsent; i++)
 		if (m->sent[i].serial == t->serial)
-			return true;
-	return false;
+			return &m->sent[i];
+	return NULL;
 }
 
 static int do_pass(struct ppcvirt_migration *m,
@@ -588,7 +608,7 @@ static int do_pass(struct ppcvirt_migration *m,
 
 			for (size_t k = 0; ts && k < ts->n && !alive; k++)
 				alive = ts->t[k]->serial == m->sent[i].serial;
-			if (alive)
+			if (alive && !(s.pass > 1 && m->sent[i].resend))
 				continue;
 			pcv_sec_begin(&w, PPCVIRT_STATE_SEC_TABLE_GONE, 1);
 			pcv_w64(&w, m->sent[i].liobn);
@@ -596,11 +616,12 @@ static int do_pass(struct ppcvirt_migration *m,
 		}
 		for (size_t i = 0; ts && i < ts->n; i++) {
 			struct pcv_table *t = ts->t[i];
+			const struct sent *was =
+				s.pass > 1 ? was_sent(m, t) : NULL;
 
-			s.entries += s.pass > 1 && was_sent(m, t)
-					     ? table_diff(&w, t)
-					     : table_full(&w, t);
-			nsent[i] = (struct sent){t->liobn, t->serial};
+			s.entries += was && !was->resend ? table_diff(&w, t)
+							 : table_full(&w, t);
+			nsent[i] = (struct sent){t->liobn, t->serial, false};
 			s.tables++;
 		}
 		for (uint32_t i = 0; i < m->objs.nphbs; i++)
@@ -623,6 +644,8 @@ static int do_pass(struct ppcvirt_migration *m,
 			s.dirty_left += dirty_count(ts->t[i]);
 	} else {
 		free(nsent);
+		for (size_t i = 0; i < m->nsent; i++)
+			m->sent[i].resend = true;
 	}
 	pcv_ctl_unlock(&m->vm->lock);
 	if (st)

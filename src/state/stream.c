@@ -143,6 +143,7 @@ int pcv_reader_init(struct pcv_reader *r, const void *buf, size_t len)
 	}
 	if ((r->flags & ~PCV_STATE_DELTA) || pcv_get32(h + 28) ||
 	    ((r->flags & PCV_STATE_DELTA) && r->pass < 2) ||
+	    (!(r->flags & PCV_STATE_DELTA) && r->pass >= 2) ||
 	    (r->pass && !r->migration) || (!r->pass && r->migration)) {
 		pcv_set_error("header: flags 0x%x, pass %u and migration id "
 			      "do not fit together",
@@ -177,12 +178,19 @@ int pcv_reader_next(struct pcv_reader *r, struct pcv_sec *s)
 		return -EBADMSG;
 	}
 	want = pcv_get64(h + PCV_SEC_HDR_LEN + len);
-	if (XXH3_64bits(h, PCV_SEC_HDR_LEN + len) != want ||
-	    pcv_get32(h + 4) != 0) {
+	if (XXH3_64bits(h, PCV_SEC_HDR_LEN + len) != want) {
 		pcv_set_error("section %llu (%s) at offset %zu: checksum "
 			      "mismatch",
 			      (unsigned long long)r->nsec,
 			      pcv_sec_name(pcv_get16(h)), r->pos);
+		return -EBADMSG;
+	}
+	if (pcv_get32(h + 4) != 0) {
+		pcv_set_error("section %llu (%s) at offset %zu: reserved "
+			      "header field is 0x%x, not 0",
+			      (unsigned long long)r->nsec,
+			      pcv_sec_name(pcv_get16(h)), r->pos,
+			      pcv_get32(h + 4));
 		return -EBADMSG;
 	}
 	*s = (struct pcv_sec){

@@ -21,6 +21,7 @@
 #ifndef PPCVIRT_SRC_STATE_STREAM_H
 #define PPCVIRT_SRC_STATE_STREAM_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,21 +117,34 @@ static inline size_t pcv_sec_room(const struct pcv_writer *w)
 {
 	return PCV_SEC_MAX - w->len;
 }
-/* Append to the open section (the caller checked the room). */
+/* Append @n bytes to the open section: NULL, and the stream fails with
+ * -E2BIG, when the section has no room for them (callers that cut their
+ * data into sections check pcv_sec_room() first; this is the backstop). */
 static inline uint8_t *pcv_wspace(struct pcv_writer *w, size_t n)
 {
 	uint8_t *p = w->buf + PCV_SEC_HDR_LEN + w->len;
 
+	if (n > pcv_sec_room(w)) {
+		if (!w->err)
+			w->err = -E2BIG;
+		return NULL;
+	}
 	w->len += n;
 	return p;
 }
 static inline void pcv_w32(struct pcv_writer *w, uint32_t v)
 {
-	pcv_put32(pcv_wspace(w, 4), v);
+	uint8_t *p = pcv_wspace(w, 4);
+
+	if (p)
+		pcv_put32(p, v);
 }
 static inline void pcv_w64(struct pcv_writer *w, uint64_t v)
 {
-	pcv_put64(pcv_wspace(w, 8), v);
+	uint8_t *p = pcv_wspace(w, 8);
+
+	if (p)
+		pcv_put64(p, v);
 }
 /* Write the end section; returns the first error of the stream, or 0. */
 PCV_INTERNAL int pcv_writer_finish(struct pcv_writer *w);

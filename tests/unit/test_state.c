@@ -821,6 +821,128 @@ static void migration_passes(void)
 	world_fini(&d);
 }
 
+/* A sink that fails after @left bytes (a broken connection mid-pass). */
+struct failing {
+	struct buf *b;
+	size_t left;
+};
+
+static int failing_write(void *opaque, const void *data, size_t len)
+{
+	struct failing *f = opaque;
+
+	if (len > f->left)
+		return -EPIPE;
+	f->left -= len;
+	return buf_write(f->b, data, len);
+}
+
+/* state.h: after a sink error "the migration can go on with another
+ * pass". The failed pass never reached the destination whole (it cannot
+ * load a cut stream), so what it had taken from the dirty log must come
+ * again in the next pass: the destination ends equal to the source. */
+static void migration_failed_pass(void)
+{
+	struct world s, d;
+	struct ppcvirt_state_objects o;
+	struct ppcvirt_migration *m;
+	struct ppcvirt_migration_pass st;
+	struct buf b = {0}, cut = {0};
+	struct ppcvirt_state_sink sk = sink_of(&b);
+	struct failing f = {&cut, 0};
+	struct ppcvirt_state_sink bad = {failing_write, &f};
+
+	world_init(&s, PPCVIRT_PROFILE_STRICT);
+	dest_init(&d, PPCVIRT_PROFILE_STRICT);
+	o = objs_of(&s, true);
+	CHECK_EQ(ppcvirt_migration_start(&o, &m), 0);
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, &st), 0);
+	CHECK_EQ(load_into(&d, &b), 0);
+	/* Writes in every table, then a pass cut after its first 600
+	 * bytes (past the small sections, inside the table diffs). */
+	put(&s, LBIG, 7 << 12, 0x7000 | RW);
+	put(&s, LV, (3 + 9) << 16, 0x90000 | RW);
+	put(&s, PPCVIRT_PHB_LIOBN(1, 0), 37 << 12, 0);
+	f.left = 600;
+	CHECK_EQ(ppcvirt_migration_pass(m, &bad, &st), -EPIPE);
+	CHECK(load_into(&d, &cut) != 0);
+	/* A cut at every other point too: the marks are never lost. */
+	put(&s, LBIG, 8 << 12, 0x8000 | RW);
+	cut.len = 0;
+	f.left = 64;
+	CHECK_EQ(ppcvirt_migration_pass(m, &bad, &st), -EPIPE);
+	b.len = 0;
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, &st), 0);
+	CHECK_EQ(load_into(&d, &b), 0);
+	b.len = 0;
+	CHECK_EQ(ppcvirt_migration_finish(m, &sk, &st), 0);
+	CHECK_EQ(load_into(&d, &b), 0);
+	CHECK(same_vm(&s, &d));
+	CHECK(same_answers(&s, &d));
+	free(b.p);
+	free(cut.p);
+	world_fini(&s);
+	world_fini(&d);
+}
+
+/* Registered ranges, whatever the order they were registered in, round
+ * trip (the loader wants them ascending), and their number is bounded
+ * (iommu.h), so a VM's REGIONS section always fits its size limit. */
+static void registered_ranges(void)
+{
+	struct world s, d;
+	struct ppcvirt_state_objects o;
+	struct buf b = {0};
+	struct ppcvirt_state_sink sk = sink_of(&b);
+
+	world_init(&s, PPCVIRT_PROFILE_STRICT);
+	dest_init(&d, PPCVIRT_PROFILE_STRICT);
+	/* world_init registered 0x100000+0x200000; add above and below. */
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(s.t.vm, 0x800000, 0x1000), 0);
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(s.t.vm, 0x10000, 0x1000), 0);
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(s.t.vm, 0x400000, 0x1000), 0);
+	o = objs_of(&s, true);
+	CHECK_EQ(ppcvirt_state_save(&o, &sk), 0);
+	CHECK_EQ(load_into(&d, &b), 0);
+	CHECK(same_vm(&s, &d));
+	/* Registered on the destination: a second register is -EEXIST. */
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(d.t.vm, 0x10000, 0x1000),
+		 -EEXIST);
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(d.t.vm, 0x400000, 0x1000),
+		 -EEXIST);
+	free(b.p);
+	world_fini(&s);
+	world_fini(&d);
+}
+
+static void registered_ranges_bounded(void)
+{
+	struct tvm t;
+	int ret = 0;
+	uint64_t i;
+
+	tvm_init(&t, RAM, PPCVIRT_PROFILE_STRICT);
+	/* RAM is 16 MiB: 4096 ranges of 4 KiB fill it exactly. */
+	CHECK_EQ_U64(RAM / 4096, PPCVIRT_MAX_IOMMU_REGIONS);
+	for (i = 0; i < PPCVIRT_MAX_IOMMU_REGIONS && !ret; i++)
+		ret = ppcvirt_vm_register_iommu_memory(
+			t.vm, (PPCVIRT_MAX_IOMMU_REGIONS - 1 - i) << 12,
+			0x1000);
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(ppcvirt_vm_unregister_iommu_memory(t.vm, 0, 0x1000), 0);
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(t.vm, 0, 0x1000), 0);
+	tvm_fini(&t);
+	tvm_init(&t, 2 * RAM, PPCVIRT_PROFILE_STRICT);
+	ret = 0;
+	for (i = 0; i < PPCVIRT_MAX_IOMMU_REGIONS && !ret; i++)
+		ret = ppcvirt_vm_register_iommu_memory(t.vm, i << 13, 0x1000);
+	CHECK_EQ(ret, 0);
+	/* A free, valid range between two registered ones: still refused. */
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(t.vm, 0x1000, 0x1000),
+		 -ENOSPC);
+	tvm_fini(&t);
+}
+
 /* ppcvirt_state_verify() describes a stream without a VM. */
 static unsigned nsec_seen, tables_seen;
 
@@ -851,11 +973,19 @@ static void verify_describes(void)
 }
 
 static const struct test_case tests[] = {
-	TEST(round_trip),	  TEST(sparse_is_small),
-	TEST(hostile_streams),	  TEST(version_skew),
-	TEST(destination_checks), TEST(reference_v1),
-	TEST(dma_dirty_log),	  TEST(enumeration),
-	TEST(migration_passes),	  TEST(verify_describes),
+	TEST(round_trip),
+	TEST(sparse_is_small),
+	TEST(hostile_streams),
+	TEST(version_skew),
+	TEST(destination_checks),
+	TEST(reference_v1),
+	TEST(dma_dirty_log),
+	TEST(enumeration),
+	TEST(migration_passes),
+	TEST(verify_describes),
+	TEST(migration_failed_pass),
+	TEST(registered_ranges),
+	TEST(registered_ranges_bounded),
 };
 
 TEST_MAIN(tests)

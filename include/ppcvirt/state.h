@@ -167,7 +167,23 @@ struct ppcvirt_state_load {
 PPCVIRT_API int ppcvirt_state_load(const struct ppcvirt_state_load *args,
 				   const void *buf, size_t len);
 
-/* What ppcvirt_state_verify() tells about one section. */
+/*
+ * A PHB's DMA window as a PHB section saves it. ppcvirt_state_load()
+ * checks it against the stream's tables (an enabled window is the table
+ * of LIOBN PPCVIRT_PHB_LIOBN(index, n), of this geometry);
+ * ppcvirt_state_verify() has no VM to check it against.
+ */
+struct ppcvirt_state_window {
+	uint32_t enabled; /* 0 or 1 */
+	uint32_t def_win; /* QEMU's sticky default-window flag, 0 or 1 */
+	uint32_t page_shift;
+	uint32_t reserved;
+	uint64_t bus_offset;
+	uint64_t entries;
+};
+
+/* What ppcvirt_state_verify() tells about one section (the fields of
+ * other kinds of sections are 0). */
 struct ppcvirt_state_section {
 	uint32_t id;	  /* PPCVIRT_STATE_SEC_* or an embedder id */
 	uint32_t version; /* of the section's format */
@@ -180,6 +196,16 @@ struct ppcvirt_state_section {
 	uint32_t flags;
 	uint64_t offset_pages, size_pages;
 	uint64_t entries; /* non-zero entries (deltas: entries sent) */
+	/* For PHBs: */
+	uint64_t buid;
+	uint32_t phb_index;
+	uint32_t windows_supported;
+	struct ppcvirt_state_window windows[2]; /* PPCVIRT_PHB_MAX_WINDOWS */
+	/* For BookE TLBs: */
+	uint32_t tlb_core;     /* enum ppcvirt_booke_core */
+	uint32_t tlb_sizes[2]; /* entries of TLB0, TLB1 */
+	uint32_t tlb_ways[2];  /* TLB1 is fully associative */
+	uint32_t tlb_valid[2]; /* valid entries (MAS1[V]) of TLB0, TLB1 */
 };
 
 /* Section ids (docs/migration.md). */

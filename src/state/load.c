@@ -485,6 +485,11 @@ static int parse_tlb(struct plan *p, const struct pcv_sec *s, uint64_t idx)
 	return 0;
 }
 
+_Static_assert(PPCVIRT_PHB_MAX_WINDOWS <=
+		       sizeof(((struct ppcvirt_state_section *)0)->windows) /
+			       sizeof(struct ppcvirt_state_window),
+	       "struct ppcvirt_state_section has a window per PHB window");
+
 static void describe(struct plan *p, const struct pcv_sec *s)
 {
 	struct ppcvirt_state_section d = {
@@ -510,6 +515,33 @@ static void describe(struct plan *p, const struct pcv_sec *s)
 	}
 	if (s->id == PPCVIRT_STATE_SEC_TABLE_GONE && p->ngone)
 		d.liobn = p->gone[p->ngone - 1];
+	if (s->id == PPCVIRT_STATE_SEC_PHB && p->nphbs) {
+		const struct lphb *h = &p->phbs[p->nphbs - 1];
+
+		d.buid = h->cfg.buid;
+		d.phb_index = h->cfg.index;
+		d.windows_supported = h->cfg.windows_supported;
+		for (unsigned i = 0; i < PPCVIRT_PHB_MAX_WINDOWS; i++)
+			d.windows[i] = (struct ppcvirt_state_window){
+				.enabled = h->win[i].enabled,
+				.def_win = h->def_win[i],
+				.page_shift = h->win[i].page_shift,
+				.bus_offset = h->win[i].bus_offset,
+				.entries = h->win[i].entries,
+			};
+	}
+	if (s->id == PPCVIRT_STATE_SEC_TLB && p->ntlbs) {
+		const struct ppcvirt_tlb *t = p->tlbs[p->ntlbs - 1];
+
+		d.tlb_core = (uint32_t)t->core;
+		d.tlb_sizes[0] = t->size0;
+		d.tlb_sizes[1] = t->size1;
+		d.tlb_ways[0] = t->ways0;
+		d.tlb_ways[1] = t->size1;
+		for (uint32_t i = 0; i < t->nentries; i++)
+			d.tlb_valid[i >= t->size0] +=
+				!!(t->array[i].mas1 & PPCVIRT_MAS1_V);
+	}
 	pcv_cb_enter();
 	p->fn(p->opaque, &d);
 	pcv_cb_exit();

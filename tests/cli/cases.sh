@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The ppcvirt CLI's conventions, one case per CTest test (tests/cli.cmake):
 #
-#   sh cases.sh CLI JSON_CHECK SRCDIR CASE
+#   sh cases.sh CLI JSON_CHECK SRCDIR CASE [STATE_GEN]
 #
 # Each case runs the CLI, then checks its exit status, stdout and stderr
 # against the conventions of man/ppcvirt.1.scd (expected values come from
@@ -15,7 +15,9 @@ CLI=$1
 JSONCHECK=$2
 SRC=$3
 CASE=$4
+STATEGEN=${5:-}
 FIX=$SRC/tests/cli
+V1=$SRC/tests/state/v1.pcvstate
 W=$(mktemp -d "${TMPDIR:-/tmp}/ppcvirt-cli.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
@@ -78,8 +80,8 @@ want_clean() {
 	done
 }
 
-SUBCMDS="version caps bench replay tlb"
-SUBSUBS="bench_hcall bench_dma bench_tlb tlb_replay tlb_dump"
+SUBCMDS="version caps bench replay tlb state"
+SUBSUBS="bench_hcall bench_dma bench_tlb tlb_replay tlb_dump state_info"
 
 case_help() {
 	for c in "" $SUBCMDS $SUBSUBS; do
@@ -130,7 +132,7 @@ case_unknown_option() {
 }
 
 case_missing_file() {
-	for cmd in replay "tlb replay" "tlb dump"; do
+	for cmd in replay "tlb replay" "tlb dump" "state info"; do
 		# shellcheck disable=SC2086
 		run $cmd /nonexistent/file.x
 		want_status 2
@@ -505,10 +507,275 @@ case_man() {
 	# Every subcommand and option of the help texts is in the manual.
 	for opt in --profile --kind --max-report --json-lines --quiet --save \
 		--all --size --seconds --plot --quick --checkpoint-every \
-		--save-at --state --resume --trace-out; do
+		--save-at --state --resume --trace-out --max-size; do
 		grep -q -e "$opt" "$SRC/man/ppcvirt.1.scd" && ok ||
 			bad "man page lacks $opt"
 	done
+}
+
+# ---- state info ---------------------------------------------------------
+#
+# tests/state/v1.pcvstate is world_init()'s recipe in tests/unit/test_state.c
+# (strict profile, saved in one piece), and what follows derives from that
+# recipe and the stream format: a 32-byte header; each section a 16-byte
+# header, its payload and an 8-byte checksum; then the end section (a
+# 16-byte payload). The sections, in the order the format ranks them:
+#   0 vm (32 bytes) at 32, 1 memory (one slot: 8 + 16) at 88, 2 regions
+#   (one range) at 136, then per table its TABLE section (32 bytes) and
+#   one RUNS section (16 + 24 per run of one entry: no two entries of a
+#   table are adjacent): 3 table 0x80000100 at 184 and 4 its 40 runs
+#   (976 bytes) at 240, 5/6 table 0x80000101 (1 entry), 7/8 table
+#   0x71000001 (1 entry), 9/10 table 0x90000000 (1000 entries: 24016
+#   bytes), 11 phb (48 + 2 windows * 32 = 112 bytes), 12 tlb e500v2 (96 +
+#   (512 + 16) * 24 = 12768 bytes), 13 tlb e500mc (96 + 576 * 24 = 13920
+#   bytes) at 38504, end at 52448: 52488 bytes, 14 sections before the end.
+# The tables are in the VM's order (their creation order in the recipe).
+
+# flip FILE OFFSET: invert bit 0 of the byte at OFFSET.
+flip() {
+	b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059
+	printf "$(printf '\\%03o' $((b ^ 1)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+case_state_info() {
+	run state info "$V1"
+	want_status 0
+	want_empty err
+	want_line out "$V1: ppcvirt state stream, format version 1, checkpoint, 14 sections, 52488 bytes"
+	want_re out '^ +0 +32 +32  0x1 +1  vm$'
+	want_re out '^ +4 +240 +976  0x9 +1  runs$'
+	want_re out '^ +13 +38504 +13920  0x8 +1  tlb$'
+	# PHB 1's default window: 16 MiB of 4 KiB pages at 0 (dma_win_size);
+	# the created one: 2^26 bytes of 64 KiB pages at 1 << 59.
+	want_line out "  LIOBN 0x80000100: 4K pages, bus offset 0x0, 4096 entries (16M window), 40 non-zero entries"
+	want_line out "  LIOBN 0x80000101: 64K pages, bus offset 0x800000000000000, 1024 entries (64M window), 1 non-zero entry"
+	want_line out "  LIOBN 0x71000001: 64K pages, bus offset 0x30000, 100 entries (6400K window), VMM-only, 1 non-zero entry"
+	want_line out "  LIOBN 0x90000000: 4K pages, bus offset 0x0, 268435456 entries (1T window), 1000 non-zero entries"
+	want_line out "  PHB 1: BUID 0x800000020000001, 2 windows supported"
+	want_line out "    window 0: LIOBN 0x80000100, enabled, default, 4K pages, bus offset 0x0, 4096 entries (16M)"
+	want_line out "    window 1: LIOBN 0x80000101, enabled, 64K pages, bus offset 0x800000000000000, 1024 entries (64M)"
+	# world_tlb(): eight TLB0 entries (sets 0..7) and one in TLB1.
+	want_line out "  TLB 0: e500v2, TLB0 512 entries 4-way (8 valid), TLB1 16 entries (1 valid)"
+	want_line out "  TLB 1: e500mc, TLB0 512 entries 4-way (8 valid), TLB1 64 entries (1 valid)"
+	want_clean
+	run state info --json "$V1"
+	want_status 0
+	want_json "file=$V1" status=0 error=null format_version=1 \
+		kind=checkpoint full=true pass=0 migration_id=0 bytes=52488 \
+		section_count=14 sections/#=14 sections_omitted=0 \
+		sections/0/name=vm sections/0/id=1 sections/0/offset=32 \
+		sections/0/length=32 sections/0/version=1 \
+		sections/3/name=table sections/3/offset=184 \
+		sections/4/name=runs sections/4/offset=240 sections/4/length=976 \
+		sections/11/name=phb sections/11/id=7 sections/11/length=112 \
+		sections/12/name=tlb sections/12/length=12768 \
+		sections/13/offset=38504 sections/13/length=13920 \
+		tables/#=4 tables_omitted=0 \
+		tables/0/kind=full tables/0/liobn=$((0x80000100)) \
+		tables/0/page_shift=12 tables/0/page_bytes=4096 \
+		tables/0/bus_offset=0 tables/0/entries=4096 \
+		tables/0/window_bytes=16777216 tables/0/nonzero_entries=40 \
+		tables/0/vmm_only=false tables/0/changed_entries=null \
+		tables/1/liobn=$((0x80000101)) tables/1/page_shift=16 \
+		tables/1/bus_offset=$((1 << 59)) tables/1/entries=1024 \
+		tables/1/window_bytes=$((1 << 26)) tables/1/nonzero_entries=1 \
+		tables/2/liobn=$((0x71000001)) tables/2/offset_pages=3 \
+		tables/2/bus_offset=$((3 << 16)) tables/2/entries=100 \
+		tables/2/window_bytes=$((100 << 16)) tables/2/vmm_only=true \
+		tables/2/flags=$((0x80000000)) tables/2/nonzero_entries=1 \
+		tables/3/liobn=$((0x90000000)) tables/3/entries=$((1 << 28)) \
+		tables/3/window_bytes=$((1 << 40)) tables/3/nonzero_entries=1000 \
+		phbs/#=1 phbs/0/index=1 phbs/0/buid=$((0x800000020000001)) \
+		phbs/0/windows_supported=2 phbs/0/windows/#=2 \
+		phbs/0/windows/0/liobn=$((0x80000100)) \
+		phbs/0/windows/0/enabled=true phbs/0/windows/0/default=true \
+		phbs/0/windows/0/page_shift=12 phbs/0/windows/0/bus_offset=0 \
+		phbs/0/windows/0/entries=4096 \
+		phbs/0/windows/0/window_bytes=16777216 \
+		phbs/0/windows/1/liobn=$((0x80000101)) \
+		phbs/0/windows/1/enabled=true phbs/0/windows/1/default=false \
+		phbs/0/windows/1/page_bytes=65536 \
+		phbs/0/windows/1/bus_offset=$((1 << 59)) \
+		phbs/0/windows/1/entries=1024 \
+		tlbs/#=2 tlbs/0/core=e500v2 tlbs/0/tlb0/entries=512 \
+		tlbs/0/tlb0/ways=4 tlbs/0/tlb0/valid=8 tlbs/0/tlb1/entries=16 \
+		tlbs/0/tlb1/valid=1 tlbs/0/valid_entries=9 \
+		tlbs/1/core=e500mc tlbs/1/tlb1/entries=64 tlbs/1/tlb1/ways=64 \
+		tlbs/1/valid_entries=9
+}
+
+# A corrupt stream: status 1, the first bad section named, nothing on
+# standard output but the JSON document.
+case_state_corrupt() {
+	head -c 1000 "$V1" >trunc.pcvstate
+	run state info trunc.pcvstate
+	want_status 1
+	want_line err "trunc.pcvstate: error: section 4 (runs) at offset 240: length 976 runs past the end of the stream"
+	want_empty out
+	run state info --json trunc.pcvstate
+	want_status 1
+	want_json file=trunc.pcvstate status=1 error/line=null \
+		"error/message=section 4 (runs) at offset 240: length 976 runs past the end of the stream"
+	# A bit of section 4's payload (240 + 16 .. 240 + 16 + 976).
+	cp "$V1" flip.pcvstate
+	flip flip.pcvstate 300
+	run state info flip.pcvstate
+	want_status 1
+	want_line err "flip.pcvstate: error: section 4 (runs) at offset 240: checksum mismatch"
+	want_empty out
+	# A bit of the last byte: the end section's own checksum.
+	cp "$V1" end.pcvstate
+	flip end.pcvstate 52487
+	run state info end.pcvstate
+	want_status 1
+	want_line err "end.pcvstate: error: section 14 (end) at offset 52448: checksum mismatch"
+	# The format version (header bytes 8..11): 1 -> 0 is no version.
+	cp "$V1" ver.pcvstate
+	flip ver.pcvstate 8
+	run state info ver.pcvstate
+	want_status 1
+	want_re err "^ver.pcvstate: error: header: stream format version 0, "
+	# Anything after the end section.
+	{ cat "$V1"; printf x; } >tail.pcvstate
+	run state info tail.pcvstate
+	want_status 1
+	want_line err "tail.pcvstate: error: 1 bytes after the end section"
+	# A truncated magic is a truncated stream.
+	head -c 5 "$V1" >five.pcvstate
+	run state info five.pcvstate
+	want_status 1
+	want_re err "^five.pcvstate: error: .*truncated"
+}
+
+case_state_inputs() {
+	: >empty.pcvstate
+	for f in empty.pcvstate /dev/null; do
+		run state info "$f"
+		want_status 2
+		want_line err "$f: error: empty: not a ppcvirt state stream"
+		want_empty out
+	done
+	cp "$FIX/one_mismatch.hcs" script.hcs
+	run state info script.hcs
+	want_status 2
+	want_line err "script.hcs: error: not a ppcvirt state stream (no PPCVSTAT magic)"
+	run state info --json script.hcs
+	want_status 2
+	want_json file=script.hcs status=2 \
+		"error/message=not a ppcvirt state stream (no PPCVSTAT magic)"
+	run state info --json /nonexistent/x.pcvstate
+	want_status 2
+	want_line err "/nonexistent/x.pcvstate: error: cannot open: No such file or directory"
+	want_json status=2 "error/message=cannot open: No such file or directory"
+	run state info .
+	want_status 2
+	want_line err ".: error: is a directory"
+	# Standard input: redirected from a file, and a pipe.
+	run_in "$V1" state info -
+	want_status 0
+	want_line out "<stdin>: ppcvirt state stream, format version 1, checkpoint, 14 sections, 52488 bytes"
+	run_sh "cat '$V1' | \"\$CLI\" state info --json -"
+	want_status 0
+	want_json 'file=<stdin>' bytes=52488 tables/#=4 tlbs/#=2
+	head -c 1000 "$V1" >trunc.pcvstate
+	run_sh "cat trunc.pcvstate | \"\$CLI\" state info -"
+	want_status 1
+	want_line err "<stdin>: error: section 4 (runs) at offset 240: length 976 runs past the end of the stream"
+	run state info - -
+	want_status 2
+	want_line err "ppcvirt state info: error: one FILE at a time ('-' is extra)"
+	# File names are bytes: escaped in text, valid UTF-8 in JSON.
+	name=$(printf 'st\377\001\033[31m.pcvstate')
+	cp "$V1" "$name"
+	run state info "$name"
+	want_status 0
+	want_re out '^st\\xff\\x01\\x1b\[31m\.pcvstate: ppcvirt state stream, '
+	want_clean
+	run state info --json "$name"
+	want_json "file=$(printf 'st\\xff\001\033[31m.pcvstate')"
+	head -c 1000 "$V1" >"$name"
+	run state info "$name"
+	want_status 1
+	want_line err 'st\xff\x01\x1b[31m.pcvstate: error: section 4 (runs) at offset 240: length 976 runs past the end of the stream'
+	want_clean
+}
+
+# Hostile sizes: refused before or while reading, with bounded memory.
+case_state_bounded() {
+	if [ -n "${PPCVIRT_TEST_NO_VMLIMIT:-}" ]; then
+		limit=:
+	else
+		limit='ulimit -v 262144' # 256 MiB
+	fi
+	run_sh "$limit; timeout 60 \"\$CLI\" state info /dev/zero"
+	want_status 2
+	want_line err "/dev/zero: error: not a ppcvirt state stream (no PPCVSTAT magic)"
+	run_sh "$limit; cat /dev/zero | timeout 60 \"\$CLI\" state info -"
+	want_status 2
+	# A stream's start, then no end: the bound stops the read.
+	run_sh "$limit; { cat '$V1'; cat /dev/zero; } | timeout 60 \"\$CLI\" state info --max-size=1048576 -"
+	want_status 2
+	want_line err "<stdin>: error: larger than --max-size (1048576)"
+	# A regular file larger than the bound is refused from its size.
+	run state info --max-size=52487 "$V1"
+	want_status 2
+	want_line err "$V1: error: 52488 bytes: larger than --max-size (52487)"
+	run state info --max-size 52488 "$V1"
+	want_status 0
+	run state info --max-size=31 "$V1"
+	want_status 2
+	want_re err "^ppcvirt state info: error: --max-size: '31' is not a number from 32 to "
+	run state info -m x "$V1"
+	want_status 2
+	# At most 10000 entries per list (man page); the rest are counted.
+	[ -n "$STATEGEN" ] || { echo "no state_gen"; exit 77; }
+	"$STATEGEN" blobs 10001 blobs.pcvstate && ok || bad "state_gen blobs failed"
+	run state info blobs.pcvstate
+	want_status 0
+	want_line out "blobs.pcvstate: ppcvirt state stream, format version 1, checkpoint, 10001 sections, $((32 + 10001 * 24 + 40)) bytes"
+	want_re out '^ +9999 +240008 +0  0x8000 +1  user$'
+	want_line out "  ... 1 more section not listed"
+	run state info --json blobs.pcvstate
+	want_json section_count=10001 sections/#=10000 sections_omitted=1 \
+		sections/-1/name=user sections/-1/id=32768 tables/#=0
+}
+
+# tests/cli/state_gen.c's migration recipe, pass by pass.
+case_state_migration() {
+	[ -n "$STATEGEN" ] || { echo "no state_gen"; exit 77; }
+	"$STATEGEN" migration p1.pcvstate p2.pcvstate && ok || bad "state_gen migration failed"
+	run state info p1.pcvstate
+	want_status 0
+	want_re out '^p1\.pcvstate: ppcvirt state stream, format version 1, migration 0x[0-9a-f]+ pass 1 \(full\), 7 sections, '
+	want_line out "  LIOBN 0x42: 4K pages, bus offset 0x0, 16 entries (64K window), 3 non-zero entries"
+	want_line out "  LIOBN 0x43: 64K pages, bus offset 0x20000, 8 entries (512K window), VMM-only, 1 non-zero entry"
+	want_no out '^(phbs|tlbs):'
+	id1=$(sed -n 's/.* migration \(0x[0-9a-f]*\) pass .*/\1/p' out)
+	run state info --json p1.pcvstate
+	want_json kind=migration pass=1 full=true tables/#=2 phbs/#=0 tlbs/#=0
+	want_no out '"migration_id": 0,'
+	run state info p2.pcvstate
+	want_status 0
+	want_re out '^p2\.pcvstate: ppcvirt state stream, format version 1, migration 0x[0-9a-f]+ pass 2 \(changes\), '
+	id2=$(sed -n 's/.* migration \(0x[0-9a-f]*\) pass .*/\1/p' out)
+	[ -n "$id1" ] && [ "$id1" = "$id2" ] && ok || bad "migration ids '$id1' and '$id2'"
+	# Entry 1 cleared and entry 5 set: two entries sent, zeros included.
+	want_line out "  LIOBN 0x42: changes, 2 entries sent"
+	want_line out "  LIOBN 0x43: removed"
+	want_line out "  LIOBN 0x44: 4K pages, bus offset 0x100000, 4 entries (16K window), 1 non-zero entry"
+	# In stream order: the removed table, then the VM's tables.
+	run state info --json p2.pcvstate
+	want_json kind=migration pass=2 full=false tables/#=3 \
+		tables/0/kind=gone tables/0/liobn=$((0x43)) \
+		tables/0/entries=null tables/0/nonzero_entries=null \
+		tables/1/kind=diff tables/1/liobn=$((0x42)) \
+		tables/1/changed_entries=2 tables/1/nonzero_entries=null \
+		tables/1/page_shift=null tables/1/window_bytes=null \
+		tables/2/kind=full tables/2/liobn=$((0x44)) \
+		tables/2/bus_offset=$((0x100000)) tables/2/entries=4 \
+		tables/2/nonzero_entries=1 tables/2/changed_entries=null
 }
 
 "case_$CASE"

@@ -944,7 +944,8 @@ static void registered_ranges_bounded(void)
 }
 
 /* ppcvirt_state_verify() describes a stream without a VM. */
-static unsigned nsec_seen, tables_seen;
+static unsigned nsec_seen, tables_seen, tlbs_seen;
+static struct ppcvirt_state_section phb_seen, tlb_seen[2];
 
 static void on_section(void *opaque, const struct ppcvirt_state_section *s)
 {
@@ -952,6 +953,10 @@ static void on_section(void *opaque, const struct ppcvirt_state_section *s)
 	nsec_seen++;
 	if (s->id == PPCVIRT_STATE_SEC_TABLE)
 		tables_seen++;
+	if (s->id == PPCVIRT_STATE_SEC_PHB)
+		phb_seen = *s;
+	if (s->id == PPCVIRT_STATE_SEC_TLB && tlbs_seen < 2)
+		tlb_seen[tlbs_seen++] = *s;
 }
 
 static void verify_describes(void)
@@ -960,12 +965,39 @@ static void verify_describes(void)
 	struct ppcvirt_state_info info;
 
 	small_stream(&b);
-	nsec_seen = tables_seen = 0;
+	nsec_seen = tables_seen = tlbs_seen = 0;
 	CHECK_EQ(ppcvirt_state_verify(b.p, b.len, &info, on_section, NULL), 0);
 	CHECK_EQ(info.version, 1);
 	CHECK_EQ(info.pass, 0);
 	CHECK_EQ_U64(info.sections, nsec_seen);
 	CHECK_EQ(tables_seen, 1); /* the PHB's default window */
+	/* small_stream()'s recipe: PHB 1 with QEMU's defaults but a 1 MiB
+	 * default window; TLB 0 filled by world_tlb(), TLB 1 left empty. */
+	CHECK_EQ_U64(phb_seen.buid, PPCVIRT_PHB_BASE_BUID + 1);
+	CHECK_EQ(phb_seen.phb_index, 1);
+	CHECK_EQ(phb_seen.windows_supported, 2);
+	CHECK_EQ(phb_seen.windows[0].enabled, 1);
+	CHECK_EQ(phb_seen.windows[0].def_win, 1);
+	CHECK_EQ(phb_seen.windows[0].page_shift, 12);
+	CHECK_EQ_U64(phb_seen.windows[0].bus_offset, 0);
+	CHECK_EQ_U64(phb_seen.windows[0].entries, (1 << 20) >> 12);
+	CHECK_EQ(phb_seen.windows[1].enabled, 0);
+	CHECK_EQ(phb_seen.tlb_core, 0);
+	CHECK_EQ(tlbs_seen, 2);
+	CHECK_EQ(tlb_seen[0].tlb_core, PPCVIRT_BOOKE_E500V2);
+	CHECK_EQ(tlb_seen[0].tlb_sizes[0], 512);
+	CHECK_EQ(tlb_seen[0].tlb_ways[0], 4);
+	CHECK_EQ(tlb_seen[0].tlb_sizes[1], 16);
+	CHECK_EQ(tlb_seen[0].tlb_ways[1], 16);
+	/* world_tlb(): eight TLB0 entries in sets 0..7, one TLB1 entry. */
+	CHECK_EQ(tlb_seen[0].tlb_valid[0], 8);
+	CHECK_EQ(tlb_seen[0].tlb_valid[1], 1);
+	CHECK_EQ(tlb_seen[0].liobn, 0);
+	CHECK_EQ(tlb_seen[0].buid, 0);
+	CHECK_EQ(tlb_seen[1].tlb_core, PPCVIRT_BOOKE_E500MC);
+	CHECK_EQ(tlb_seen[1].tlb_sizes[1], 64);
+	CHECK_EQ(tlb_seen[1].tlb_valid[0], 0);
+	CHECK_EQ(tlb_seen[1].tlb_valid[1], 0);
 	CHECK_EQ(ppcvirt_state_verify(b.p, b.len - 1, &info, NULL, NULL),
 		 -EBADMSG);
 	CHECK(strstr(ppcvirt_last_error(), "section") != NULL);

@@ -8,6 +8,7 @@ int cmd_version(int argc, char **argv); /* tools/ppcvirt/main.c */
 int cmd_caps(int argc, char **argv);	/* tools/ppcvirt/main.c */
 int cmd_replay(int argc, char **argv);	/* tools/ppcvirt/cmd_replay.c */
 int cmd_tlb(int argc, char **argv);	/* tools/ppcvirt/cmd_tlb.c */
+int cmd_state(int argc, char **argv);	/* tools/ppcvirt/cmd_state.c */
 int cmd_bench(int argc, char **argv);	/* bench/bench_main.c */
 
 #endif

@@ -133,6 +133,7 @@ static const struct {
 	{"replay", cmd_replay,
 	 "replay QEMU traces (.log, .log.xz) or hcall scripts (.hcs)"},
 	{"tlb", cmd_tlb, "BookE TLB scripts and saved arrays: replay, dump"},
+	{"state", cmd_state, "saved state streams: info (verify, summarise)"},
 };
 
 static void usage(void)

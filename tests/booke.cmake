@@ -68,3 +68,16 @@ foreach(script ${BOOKE_REVIEW_SCRIPTS})
   add_test(NAME tlb_review_${name} COMMAND ppcvirt_cli tlb replay ${script})
   set_tests_properties(tlb_review_${name} PROPERTIES LABELS "tlb-scripts")
 endforeach()
+
+# Checkpoints (docs/migration.md): every script again with `tlb replay
+# --checkpoint-every 2`: every second statement the TLB is saved to a
+# state stream, destroyed, and a new TLB loaded from it carries on, so
+# every expectation after a checkpoint checks what the stream carried
+# (entries, MAS registers, PIDs, the TLB0 victim counters).
+foreach(script ${BOOKE_TLB_SCRIPTS} ${BOOKE_SHARED_SCRIPTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME tlb_ckpt_${name}
+           COMMAND $<TARGET_FILE:ppcvirt_cli> tlb replay --checkpoint-every 2
+                   ${script})
+  set_tests_properties(tlb_ckpt_${name} PROPERTIES LABELS "tlb-scripts;state")
+endforeach()

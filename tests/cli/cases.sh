@@ -494,6 +494,12 @@ case_checkpoint_options() {
 	run replay --json --resume s.st "$hcs"
 	want_status 1
 	want_json files/0/mismatches=1 files/0/resumed_at_line=7
+	run tlb replay --checkpoint-every 0 "$FIX/one_mismatch.tlbs"
+	want_status 2
+	want_re err "^ppcvirt tlb replay: error: --checkpoint-every: '0' is not a number from 1"
+	run tlb replay --json --checkpoint-every 1 "$FIX/one_mismatch.tlbs"
+	want_status 1
+	want_json mismatches=1 checkpoints?
 	# A state file that is not one.
 	printf 'hello' >junk.st
 	run replay --resume junk.st "$hcs"

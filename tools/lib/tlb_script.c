@@ -52,6 +52,7 @@ struct run {
 	ppcvirt_tlb_report_fn report;
 	void *opaque;
 	unsigned line;
+	uint32_t every; /* checkpoint every this many statements */
 };
 
 struct line {
@@ -535,6 +536,72 @@ static int tokenize(struct run *r, struct line *l)
 	return 0;
 }
 
+/* ---- checkpoints ------------------------------------------------------ */
+
+struct membuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int mem_write(void *opaque, const void *buf, size_t len)
+{
+	struct membuf *b = opaque;
+
+	if (len > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 65536;
+		uint8_t *np;
+
+		while (cap - b->len < len)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np)
+			return -ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, buf, len);
+	b->len += len;
+	return 0;
+}
+
+/* Save the TLB, load the stream into a new TLB of the same core, and go
+ * on with the new one: what a VMM does to migrate a vCPU's TLB. */
+static int checkpoint(struct run *r)
+{
+	struct membuf b = {0};
+	struct ppcvirt_state_sink sink = {mem_write, &b};
+	struct ppcvirt_tlb *nw = NULL;
+	struct ppcvirt_state_objects o = {
+		.size = sizeof(o),
+		.tlbs = &r->tlb,
+		.ntlbs = 1,
+	};
+	struct ppcvirt_state_load a = {
+		.size = sizeof(a),
+		.tlbs = &nw,
+		.ntlbs = 1,
+	};
+	int core = ppcvirt_tlb_core(r->tlb);
+	int e = core < 0 ? core : ppcvirt_state_save(&o, &sink);
+
+	if (!e)
+		e = ppcvirt_tlb_create((enum ppcvirt_booke_core)core, &nw);
+	if (!e)
+		e = ppcvirt_state_load(&a, b.p, b.len);
+	if (e) {
+		fail(r, "checkpoint: %s", ppcvirt_last_error());
+		ppcvirt_tlb_destroy(nw);
+		free(b.p);
+		return e;
+	}
+	ppcvirt_tlb_destroy(r->tlb);
+	r->tlb = nw;
+	r->res->checkpoints++;
+	r->res->checkpoint_bytes += b.len;
+	free(b.p);
+	return 0;
+}
+
 static int run_line(struct run *r, struct line *l)
 {
 	int e;
@@ -556,6 +623,8 @@ static int run_line(struct run *r, struct line *l)
 		e = statements[i].fn(r, l);
 		if (!e)
 			r->res->statements++;
+		if (!e && r->every && r->res->statements % r->every == 0)
+			e = checkpoint(r);
 		return e;
 	}
 	return fail(r, "unknown statement '%s'", l->tok[0]);
@@ -566,10 +635,21 @@ int ppcvirt_tlb_script_run(const char *text, size_t len,
 			   struct ppcvirt_tlb_script_result *res,
 			   struct ppcvirt_tlb **tlb_out)
 {
+	struct ppcvirt_tlb_script_opts o = {.report = report, .opaque = opaque};
+
+	return ppcvirt_tlb_script_exec(&o, text, len, res, tlb_out);
+}
+
+int ppcvirt_tlb_script_exec(const struct ppcvirt_tlb_script_opts *opts,
+			    const char *text, size_t len,
+			    struct ppcvirt_tlb_script_result *res,
+			    struct ppcvirt_tlb **tlb_out)
+{
 	struct run r = {
 		.res = res,
-		.report = report,
-		.opaque = opaque,
+		.report = opts ? opts->report : NULL,
+		.opaque = opts ? opts->opaque : NULL,
+		.every = opts ? opts->checkpoint_every : 0,
 	};
 	struct line *l;
 	size_t pos = 0;

@@ -23,8 +23,25 @@ struct ppcvirt_tlb_script_result {
 	uint32_t statements; /* statements executed */
 	uint32_t checks;     /* statements with an expected result */
 	uint32_t mismatches;
-	uint32_t error_line; /* line of the syntax error, 0 if none */
-	char error[256];     /* message of the syntax error */
+	uint32_t error_line;	   /* line of the syntax error, 0 if none */
+	char error[256];	   /* message of the syntax error */
+	uint64_t checkpoints;	   /* with @checkpoint_every */
+	uint64_t checkpoint_bytes; /* their streams' bytes */
+};
+
+/**
+ * struct ppcvirt_tlb_script_opts - how to run a script.
+ * @report, @opaque:   as ppcvirt_tlb_script_run().
+ * @checkpoint_every:  0, or every this many statements checkpoint the
+ *                     TLB: save it to a state stream (ppcvirt_state_save:
+ *                     geometry, entries, MAS registers, PIDs, victim
+ *                     state), destroy it, load the stream into a new TLB
+ *                     of the same core and go on with that one.
+ */
+struct ppcvirt_tlb_script_opts {
+	ppcvirt_tlb_report_fn report;
+	void *opaque;
+	uint32_t checkpoint_every;
 };
 
 /**
@@ -46,5 +63,17 @@ int ppcvirt_tlb_script_run(const char *text, size_t len,
 			   ppcvirt_tlb_report_fn report, void *opaque,
 			   struct ppcvirt_tlb_script_result *res,
 			   struct ppcvirt_tlb **tlb_out);
+
+/**
+ * ppcvirt_tlb_script_exec() - ppcvirt_tlb_script_run() with options.
+ * @opts: may be NULL (no report, no checkpoints).
+ *
+ * Return: as ppcvirt_tlb_script_run(); a checkpoint that cannot be saved
+ * or loaded is an error naming the line (its -errno).
+ */
+int ppcvirt_tlb_script_exec(const struct ppcvirt_tlb_script_opts *opts,
+			    const char *text, size_t len,
+			    struct ppcvirt_tlb_script_result *res,
+			    struct ppcvirt_tlb **tlb_out);
 
 #endif

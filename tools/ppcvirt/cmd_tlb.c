@@ -57,6 +57,11 @@ static void usage_replay(void)
 	      "\n"
 	      "  -s, --save=FILE      write the final TLB array to FILE (see "
 	      "'tlb dump')\n"
+	      "  -c, --checkpoint-every=N\n"
+	      "                       every N statements, save the TLB to a "
+	      "state stream,\n"
+	      "                       destroy it and go on with a new TLB "
+	      "loaded from it\n"
 	      "  -m, --max-report=N   report at most N mismatches (default "
 	      "20, at most 100000)\n"
 	      "  -q, --quiet          do not list mismatches\n"
@@ -211,6 +216,7 @@ static int tlb_replay(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{"save", required_argument, NULL, 's'},
+		{"checkpoint-every", required_argument, NULL, 'c'},
 		{"max-report", required_argument, NULL, 'm'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"json", no_argument, NULL, 'j'},
@@ -219,6 +225,8 @@ static int tlb_replay(int argc, char **argv)
 	};
 	struct ppcvirt_tlb_script_result res;
 	struct report_ctx ctx = {.max = 20};
+	struct ppcvirt_tlb_script_opts so = {.report = report, .opaque = &ctx};
+	uint64_t every = 0;
 	struct ppcvirt_tlb *tlb = NULL;
 	enum cli_json_mode json = CLI_JSON_NONE;
 	const char *save = NULL, *error = NULL;
@@ -230,8 +238,8 @@ static int tlb_replay(int argc, char **argv)
 	int c, r, status;
 
 	optind = 0;
-	while ((c = cli_getopt("tlb replay", argc, argv, ":s:m:qjh", lopts)) !=
-	       -1) {
+	while ((c = cli_getopt("tlb replay", argc, argv, ":s:c:m:qjh",
+			       lopts)) != -1) {
 		switch (c) {
 		case 's':
 			if (!*optarg || !strcmp(optarg, "-"))
@@ -239,6 +247,16 @@ static int tlb_replay(int argc, char **argv)
 					"tlb replay",
 					"--save needs a file name");
 			save = optarg;
+			break;
+		case 'c':
+			if (!cli_parse_u64(optarg, UINT32_MAX, &every) ||
+			    !every)
+				return cli_usage_error(
+					"tlb replay",
+					"--checkpoint-every: '%s' is not a "
+					"number from 1",
+					cli_esc(optarg));
+			so.checkpoint_every = (uint32_t)every;
 			break;
 		case 'm':
 			if (!cli_parse_u64(optarg, MAX_REPORT_MAX, &ctx.max))
@@ -286,8 +304,7 @@ static int tlb_replay(int argc, char **argv)
 		goto out;
 	}
 	t0 = cli_now();
-	r = ppcvirt_tlb_script_run(text, len, report, &ctx, &res,
-				   save ? &tlb : NULL);
+	r = ppcvirt_tlb_script_exec(&so, text, len, &res, save ? &tlb : NULL);
 	t0 = cli_now() - t0;
 	free(text);
 	if (r) {
@@ -329,6 +346,10 @@ out:
 		cli_json_add(o, "mismatch_details", ctx.details);
 		cli_json_add(o, "mismatch_details_omitted",
 			     json_object_new_uint64(res.mismatches - shown));
+		cli_json_add(o, "checkpoints",
+			     json_object_new_uint64(res.checkpoints));
+		cli_json_add(o, "checkpoint_bytes",
+			     json_object_new_uint64(res.checkpoint_bytes));
 		cli_json_add(o, "seconds", cli_json_num(t0, 6));
 		cli_json_add(o, "saved",
 			     save && !error ? cli_json_str(save) : NULL);
@@ -346,6 +367,12 @@ out:
 		}
 		cli_json_print(o, json);
 	} else {
+		if (every && !error)
+			printf("%s: %s, %llu bytes of state\n",
+			       cli_esc(in.name),
+			       cli_count(res.checkpoints, "checkpoint",
+					 "checkpoints"),
+			       (unsigned long long)res.checkpoint_bytes);
 		printf("%s: %s, %s, %s%s\n", cli_esc(in.name),
 		       cli_count(res.statements, "statement", "statements"),
 		       cli_count(res.checks, "check", "checks"),

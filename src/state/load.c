@@ -28,6 +28,8 @@
 #include "backend/backend.h"
 #include "booke/booke.h"
 #include "core/trace.h"
+#include <ppcvirt/iommu.h>
+
 #include "core/vm.h"
 #include "ddw/phb.h"
 #include "iommu/link.h"
@@ -177,6 +179,11 @@ static int parse_ranges(struct plan *p, const struct pcv_sec *s, uint64_t idx,
 			   "count %u does not match length "
 			   "%" PRIu64,
 			   count, s->len);
+	if (regions && count > PPCVIRT_MAX_IOMMU_REGIONS)
+		return bad(s, idx, -EINVAL,
+			   "%u registered ranges, more than the %u a VM may "
+			   "have",
+			   count, PPCVIRT_MAX_IOMMU_REGIONS);
 	*arr = c.p;
 	*n = count;
 	for (uint32_t i = 0; i < count; i++) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `ppcvirt bench dma`: the seeds' measurement, reproduced. A network
+ * `ppcvirt bench dma`: the measurement ppcvirt was built to improve. A network
  * device under load: for every packet of S bytes the guest maps its
  * buffer (H_PUT_TCE per page, or one H_PUT_TCE_INDIRECT when multi-TCE is
  * on, as Linux does), the device model copies the packet into guest

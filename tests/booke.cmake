@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # BookE e500 TLB script suites (label "tlb-scripts"): every
-# tests/tlbs/*.tlbs (expected values from booke-tlb.md and the EREF) and,
+# tests/tlbs/*.tlbs (expected values from docs/booke-architecture.md and the EREF) and,
 # when present beside the project, the QEMU 7.2 observations in
 # ../shared/booke-examples, run through `ppcvirt tlb replay` (without that
 # directory, one test that CTest reports as skipped). The scripts in
@@ -60,7 +60,7 @@ set_tests_properties(tlb_save_dump PROPERTIES LABELS "tlb-scripts"
                      PASS_REGULAR_EXPRESSION "TLB1\\[3\\] +V EA 0x40200000 PA 0x003000000 +1M TID 0 +TS 0 SRWX URWX ----- IPROT")
 
 # tests/tlbs/review/*.tlbs: scripts written independently from
-# booke-tlb.md by a reviewer who did not read the implementation.
+# docs/booke-architecture.md by a reviewer who did not read the implementation.
 file(GLOB BOOKE_REVIEW_SCRIPTS CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_SOURCE_DIR}/tlbs/review/*.tlbs)
 foreach(script ${BOOKE_REVIEW_SCRIPTS})

@@ -113,7 +113,7 @@ enum ppcvirt_booke_core {
 	PPCVIRT_BOOKE_E500MC = 1, /* 512/4 + 64, PID0 only, 14-bit PIDs */
 };
 
-/* MAS register field masks (EREF; booke-tlb.md §4.1). */
+/* MAS register field masks (EREF; docs/booke-architecture.md §4.1). */
 #define PPCVIRT_MAS0_TLBSEL_MASK  0x30000000u
 #define PPCVIRT_MAS0_TLBSEL(x)	  (((uint32_t)(x)&3u) << 28)
 #define PPCVIRT_MAS0_ESEL_MASK	  0x0fff0000u
@@ -518,8 +518,8 @@ PPCVIRT_API int ppcvirt_tlb_mmucsr0_write(struct ppcvirt_tlb *tlb,
 
 /**
  * ppcvirt_tlb_deliver_miss() - the MAS load of a DTLB/ITLB error interrupt
- * for an access to @ea in address space @as that missed (EREF; booke-tlb.md
- * §4.5, §9.1), for a VMM delivering the interrupt:
+ * for an access to @ea in address space @as that missed (EREF;
+ * docs/booke-architecture.md §4.5, §9.1), for a VMM delivering the interrupt:
  * MAS0 = MAS4[TLBSELD] | ESEL(victim) | NV(next), the victim counter
  * advances (the same counter as tlbsx misses); MAS1 = V | TID(the PID
  * MAS4[TIDSELD] names, 3 = TID 0) | TS(@as) | MAS4[TSIZED]; MAS2 =

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Dynamic DMA windows (DDW) on an sPAPR PCI host bridge (PHB), with the
- * semantics of QEMU's spapr-pci-host-bridge (tce-semantics.md §2.3,
+ * semantics of QEMU's spapr-pci-host-bridge (docs/semantics.md §2.3,
  * §6.3-6.4 and the observations of §9).
  *
  * A PHB object owns up to two TCE tables ("windows") of a VM, created and

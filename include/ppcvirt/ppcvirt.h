@@ -85,7 +85,7 @@ struct ppcvirt_vm;
  */
 PPCVIRT_API int ppcvirt_check_extension(const struct ppcvirt_vm *vm, long cap);
 
-/* Semantics profiles (design.md, "Guest-visible semantics"). */
+/* Semantics profiles (docs/design.md, "Guest-visible semantics"). */
 enum ppcvirt_profile {
 	/* KVM's modern rules, range bug fixed, all-or-nothing multi-TCE. */
 	PPCVIRT_PROFILE_STRICT = 0,

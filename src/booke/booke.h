@@ -51,7 +51,7 @@
 #define PCV_TLB1_TSIZE_MAX 24
 #define PCV_TSIZE_4K	   2
 
-/* MAV 2.0 bits a MAV 1.0 core stores raw (booke-tlb.md §4.1). */
+/* MAV 2.0 bits a MAV 1.0 core stores raw (docs/booke-architecture.md §4.1). */
 #define PCV_MAS1_IND  0x00002000u
 #define PCV_MAS6_SIND 0x00000002u
 

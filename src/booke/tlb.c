@@ -5,12 +5,12 @@
  * (KVM_TRANSLATE and the richer ppcvirt_tlb_xlate()).
  *
  * Lookup cost: TLB0 is searched only in the set the EA selects
- * ((EA >> 12) & (sets - 1), booke-tlb.md §4.3), TLB1 only among the entries
- * the index names for the EA (a 64-bit mask per MiB for large pages, per
- * 16 KiB granule for small ones; see booke.h). A
- * lookup therefore costs O(ways + TLB1 candidates), never a scan of the
- * whole TLB, and all matches are counted so that a multi-hit, which the
- * architecture leaves undefined, is reported instead of silently resolved.
+ * ((EA >> 12) & (sets - 1), docs/booke-architecture.md §4.3), TLB1 only among
+ * the entries the index names for the EA (a 64-bit mask per MiB for large
+ * pages, per 16 KiB granule for small ones; see booke.h). A lookup therefore
+ * costs O(ways + TLB1 candidates), never a scan of the whole TLB, and all
+ * matches are counted so that a multi-hit, which the architecture leaves
+ * undefined, is reported instead of silently resolved.
  *
  * The decoded copy is refreshed entry by entry (pcv_tlb_decode()), so a
  * single-entry write or a one-entry dirty sync costs O(1) (a TLB1 entry of

@@ -2,13 +2,13 @@
 /*
  * BookE e500 TLB: creation, geometry and KVM_ENABLE_CAP(KVM_CAP_SW_TLB).
  *
- * ppcvirt_tlb_config() mirrors kvm_vcpu_ioctl_config_tlb() (booke-tlb.md
- * §2.2): the same checks in the same order with the same -EINVAL/-EFAULT
- * results, plus stricter checks where KVM is loose (TLB0 size a multiple
- * of its ways, reserved params zero, TLBnCFG able to describe the
- * geometry, an aligned array, and valid entries). A reconfiguration builds the
- * complete new state aside and swaps it in only when everything passed, so a
- * failed call changes nothing.
+ * ppcvirt_tlb_config() mirrors kvm_vcpu_ioctl_config_tlb()
+ * (docs/booke-architecture.md §2.2): the same checks in the same order with the
+ * same -EINVAL/-EFAULT results, plus stricter checks where KVM is loose (TLB0
+ * size a multiple of its ways, reserved params zero, TLBnCFG able to describe
+ * the geometry, an aligned array, and valid entries). A reconfiguration builds
+ * the complete new state aside and swaps it in only when everything passed, so
+ * a failed call changes nothing.
  *
  * TLBnCFG follows the geometry (§2.4, §5): N_ENTRY and ASSOC from the
  * sizes and ways, MINSIZE 1 / MAXSIZE 1 (4K) for TLB0, MINSIZE 1 /

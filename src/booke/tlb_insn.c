@@ -4,12 +4,12 @@
  * file (tlbwe, tlbre, tlbsx, tlbivax, tlbilx, MMUCSR0 flash invalidate).
  *
  * Semantics are the e500mc architecture as QEMU 7.2 implements it
- * (booke-tlb.md §4.6-§4.11, confirmed in §9.1), not KVM's simplified e500
- * emulation (§4.12). Deliberate departures from QEMU, where QEMU models
- * something the MAV 1.0 architecture does not have (§9.2): MAS0's MAV 2.0
- * WQ/ATSEL/HES bits are ignored, a tlbsx miss builds MAS1 from the SPID and
- * SAS fields rather than copying MAS6's upper half, and the TID compare uses
- * the core's PID width. Multi-hit is reported, never resolved.
+ * (docs/booke-architecture.md §4.6-§4.11, confirmed in §9.1), not KVM's
+ * simplified e500 emulation (§4.12). Deliberate departures from QEMU, where
+ * QEMU models something the MAV 1.0 architecture does not have (§9.2): MAS0's
+ * MAV 2.0 WQ/ATSEL/HES bits are ignored, a tlbsx miss builds MAS1 from the SPID
+ * and SAS fields rather than copying MAS6's upper half, and the TID compare
+ * uses the core's PID width. Multi-hit is reported, never resolved.
  *
  * Every instruction either completes or, when the architecture rejects it,
  * returns PPCVIRT_TLB_PROGRAM having changed nothing (a program interrupt
@@ -180,7 +180,8 @@ int ppcvirt_tlb_deliver_miss(struct ppcvirt_tlb *tlb, uint64_t ea, unsigned as,
 			(mas4 & PPCVIRT_MAS4_WIMGED_MASK);
 	tlb->mas.mas3 = 0;
 	tlb->mas.mas7 = 0;
-	/* SPID is PID0 whatever TIDSELD chose (booke-tlb.md §9.1). */
+	/* SPID is PID0 whatever TIDSELD chose (docs/booke-architecture.md
+	 * §9.1). */
 	tlb->mas.mas6 = PPCVIRT_MAS1_TID(pid0) | (as ? PPCVIRT_MAS6_SAS : 0);
 	return 0;
 }
@@ -199,8 +200,8 @@ static void inval_range(struct ppcvirt_tlb *tlb, uint32_t from, uint32_t to)
 /*
  * Does invalidation by EA take entry @i? Non-IPROT, valid, page contains
  * @ea; for tlbilx T=3 (@by_pid) also TID 0 or @pid, and MAS1[IND] equal to
- * MAS6[SIND] (QEMU's tlbilx checks it, booke-tlb.md §9.1; IND is a
- * reserved MAS1 bit on this MAV 1.0 core, but tlbwe stores it raw).
+ * MAS6[SIND] (QEMU's tlbilx checks it, docs/booke-architecture.md §9.1; IND is
+ * a reserved MAS1 bit on this MAV 1.0 core, but tlbwe stores it raw).
  */
 static bool ea_victim(const struct ppcvirt_tlb *tlb, uint32_t i, uint32_t ea,
 		      bool by_pid, uint32_t pid)

@@ -8,12 +8,12 @@
  * cannot drift apart: a call re-run in the next tier computes the same
  * result from the same arguments, and its writes are idempotent.
  *
- * Profiles (design.md; the rules are in tce-semantics.md §3):
+ * Profiles (docs/design.md; the rules are in docs/semantics.md §3):
  *
  * strict (default): KVM's modern rules with the range bug fixed
  *   - IOBA must be page-aligned; the whole range [ioba, ioba + npages
  *     pages) must lie in the window (overflow-checked), where KVM checks
- *     only the first entry (tce-semantics.md §7 #1).
+ *     only the first entry (docs/semantics.md §7 #1).
  *   - A TCE with R or W must be page-aligned (no stray bits below the page
  *     but R/W) and the whole IOMMU page must be guest memory of one slot;
  *     a TCE with neither may carry any bits (poison).

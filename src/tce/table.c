@@ -35,7 +35,7 @@ int pcv_table_check(const struct ppcvirt_create_spapr_tce_64 *a)
 {
 	uint64_t end;
 
-	/* KVM's checks, in KVM's order (tce-semantics.md §5.2), except that
+	/* KVM's checks, in KVM's order (docs/semantics.md §5.2), except that
 	 * ppcvirt defines one flag. */
 	if (a->flags & ~PPCVIRT_TCE_VMM_ONLY)
 		return -EINVAL;

@@ -6,7 +6,7 @@
  * with hostile arguments, list writes into guest memory, direct table
  * writes). Each runs against the real engine (ppcvirt_vcpu_hcall, exits
  * completed by ppcvirt_vmm_hcall) and against a deliberately naive model
- * below, written entry by entry from tce-semantics.md §3 / design.md: a
+ * below, written entry by entry from docs/semantics.md §3 / docs/design.md: a
  * QEMU-style loop for the qemu profile, validate-everything-then-write for
  * strict. Return codes, H_GET_TCE outputs and every table entry must
  * agree; a difference aborts (a crash for libFuzzer).

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * BookE TLB configuration (KVM_ENABLE_CAP(KVM_CAP_SW_TLB)): the -EINVAL /
- * -EFAULT cases of booke-tlb.md §2.2 in KVM's order, the stricter checks,
- * TLBnCFG from the geometry (§5), the shared-array layout (§2.3) and
+ * -EFAULT cases of docs/booke-architecture.md §2.2 in KVM's order, the stricter
+ * checks, TLBnCFG from the geometry (§5), the shared-array layout (§2.3) and
  * all-or-nothing reconfiguration.
  */
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the PHB / DDW API (include/ppcvirt/ddw.h): QEMU 7.2's
- * window rules (tce-semantics.md §6.3-6.4, §9), the RTAS cell interface,
+ * window rules (docs/semantics.md §6.3-6.4, §9), the RTAS cell interface,
  * and the oversized-window cases where ppcvirt refuses cleanly instead of
  * truncating.
  */

@@ -3,7 +3,7 @@
  * Unit tests of the replay engine (tools/lib/replay.h): script
  * statements and their errors, chunked feeding, profile precedence, the
  * memory bounds, and the trace reconstruction rules of
- * shared/traces/README.md (INDIRECT lists, STUFF start, xlate offsets,
+ * docs/semantics.md §6.5 (INDIRECT lists, STUFF start, xlate offsets,
  * failed calls, DDW lines).
  */
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host API: table creation with KVM_CREATE_SPAPR_TCE[_64]'s validation
- * (tce-semantics.md §5.2, §10), guest memory slots, capabilities, and the
+ * (docs/semantics.md §5.2, §10), guest memory slots, capabilities, and the
  * device-side DMA translation.
  */
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The strict profile, one test per edge class of tce-semantics.md §3.5
- * (plus the INDIRECT limits of §3.3). Expected codes come from design.md's
+ * The strict profile, one test per edge class of docs/semantics.md §3.5
+ * (plus the INDIRECT limits of §3.3). Expected codes come from docs/design.md's
  * strict rules: KVM-modern semantics with the full range checked, TCE
  * contents validated, all-or-nothing INDIRECT/STUFF, and H_PARAMETER from
  * the VMM tier for LIOBNs nobody knows.

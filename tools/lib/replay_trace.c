@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * QEMU trace front end of the replay engine: parses "-trace spapr_iommu_*"
- * log lines (formats and pitfalls: shared/traces/README.md and
- * tce-semantics.md §6.5) and replays them.
+ * log lines (formats and pitfalls: docs/semantics.md §6.5 and
+ * docs/semantics.md §6.5) and replays them.
  *
  * Pass 1 (scan) only collects what QEMU logs late or nowhere: window
  * geometry (pre_save, at the end of the run), the LIOBNs that are DDWs

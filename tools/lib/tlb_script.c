@@ -25,8 +25,8 @@
  * is accepted as a statement and changes nothing). translate is the
  * guest's access: a miss delivers the TLB-miss interrupt's MAS load
  * (ppcvirt_tlb_deliver_miss(), advancing the victim counter as on the
- * hardware and in QEMU, booke-tlb.md §9.1); a hit or a permission fault
- * changes nothing.
+ * hardware and in QEMU, docs/booke-architecture.md §9.1); a hit or a permission
+ * fault changes nothing.
  *
  * Hostile input: lines are bounded, every number is range-checked, every
  * error names its line; nothing is read past @len.

@@ -58,6 +58,7 @@ struct ltab {
 	size_t runs0, nruns; /* its RUNS sections in plan.runs */
 	struct pcv_table *t; /* new (TABLE) or the destination's (diff) */
 	struct pcv_table *replaced; /* TABLE over a destination table */
+	uint64_t old_size;	    /* its size (it is gone by post_load) */
 };
 
 struct lphb {
@@ -269,6 +270,7 @@ static int parse_table(struct plan *p, const struct pcv_sec *s, uint64_t idx)
 	};
 	if (p->vm) {
 		e->replaced = pcv_table_find(dst_tables(p), a.liobn);
+		e->old_size = e->replaced ? e->replaced->size : 0;
 		/* Built now, filled while its runs are checked (see top). */
 		ret = pcv_table_alloc(&a, a.flags, &e->t);
 		if (ret == 0) {
@@ -978,7 +980,7 @@ static void commit(struct plan *p)
 		if (e->diff)
 			apply_diff(p, e);
 		pcv_trace_emit(vm, PPCVIRT_TRACE_POST_LOAD, e->liobn,
-			       e->replaced ? e->replaced->size
+			       e->replaced ? e->old_size
 			       : e->diff   ? e->t->size
 					   : 0,
 			       e->t->size, e->t->bus_offset, e->t->page_shift,

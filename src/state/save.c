@@ -224,13 +224,22 @@ static uint64_t table_full(struct pcv_writer *w, struct pcv_table *t)
 	uint64_t pages = (t->size + per_page - 1) >> t->tpage_shift;
 
 	sec_table_hdr(w, t);
-	for (uint64_t p = t->store->next_data(t, 0); p < pages && !w->err;
-	     p = t->store->next_data(t, p + 1)) {
-		uint64_t end = (p + 1) * per_page;
+	for (uint64_t p = 0; p < pages && !w->err; p++) {
+		uint64_t end;
 
+		/* A page the table knows to be backed is read at once; for
+		 * any other the store says where the next backed one is, so
+		 * a dense table costs no system call and a sparse one a call
+		 * per run of holes. */
+		if (!pcv_tpage_known(t, p)) {
+			p = t->store->next_data(t, p);
+			if (p >= pages)
+				break;
+			pcv_tpage_mark(t, p);
+		}
+		end = (p + 1) * per_page;
 		if (end > t->size)
 			end = t->size;
-		pcv_tpage_mark(t, p);
 		for (uint64_t i = p * per_page; i < end; i++) {
 			uint64_t v = atomic_load_explicit(&t->entries[i],
 							  memory_order_acquire);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The main job: capabilities, the hypercall, DMA and TLB benchmarks, the
-# real guest traces replayed in both profiles, and the BookE TLB examples
-# observed on QEMU. Any failing step makes the demo fail.
+# The main job: capabilities, the hypercall, DMA, TLB and migration
+# benchmarks, the real guest traces replayed in both profiles, and the
+# BookE TLB examples observed on QEMU. Any failing step makes the demo fail.
 set -u
 cli=$1
 shared=${2:-../shared}
@@ -17,6 +17,7 @@ run "$cli" caps
 run "$cli" bench hcall
 run "$cli" bench dma
 run "$cli" bench tlb
+run "$cli" bench migrate
 if [ -d "$shared/traces" ]; then
 	run "$cli" replay --profile qemu "$shared"/traces/*.log.xz
 	run "$cli" replay --profile strict "$shared"/traces/*.log.xz

@@ -27,7 +27,8 @@ else()
 endif()
 foreach(case help unknown_option missing_file no_trace exit_status
         one_mismatch option_forms stdin json_names json_one_document
-        escape_script_error bounded_reads progress bench_table plot man)
+        escape_script_error bounded_reads progress bench_table plot man
+        bench_migrate)
   add_test(NAME cli_${case}
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/cases.sh
                    $<TARGET_FILE:ppcvirt_cli> $<TARGET_FILE:cli_json_check>

@@ -9,9 +9,10 @@
 
 #include "cli.h"
 
-int bench_hcall(int argc, char **argv); /* bench/bench_hcall.c */
-int bench_tlb(int argc, char **argv);	/* bench/bench_tlb.c */
-int bench_dma(int argc, char **argv);	/* bench/bench_dma.c */
+int bench_hcall(int argc, char **argv);	  /* bench/bench_hcall.c */
+int bench_tlb(int argc, char **argv);	  /* bench/bench_tlb.c */
+int bench_dma(int argc, char **argv);	  /* bench/bench_dma.c */
+int bench_migrate(int argc, char **argv); /* bench/bench_migrate.c */
 
 /* Options every benchmark takes (bench_main.c). */
 struct bench_opts {

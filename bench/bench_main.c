@@ -69,13 +69,15 @@ static const struct {
 	{"dma", bench_dma,
 	 "guest DMA workload (map, device copy, unmap) per tier, MB/s"},
 	{"tlb", bench_tlb, "BookE TLB translate, dirty sync and writes"},
+	{"migrate", bench_migrate,
+	 "live migration of a DDW: downtime vs QEMU-style, bytes, load"},
 };
 
 static void usage(void)
 {
 	printf("usage: ppcvirt bench <name> [OPTION...]\n\n");
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
-		printf("  %-6s %s\n", benches[i].name, benches[i].help);
+		printf("  %-8s %s\n", benches[i].name, benches[i].help);
 	printf("\nOptions of every benchmark: --json (one JSON document), "
 	       "--json-lines (one\n"
 	       "JSON object per line as results come), --quick (a smoke-sized "
@@ -93,7 +95,8 @@ int cmd_bench(int argc, char **argv)
 
 	if (!name)
 		return cli_usage_error("bench",
-				       "no benchmark named (hcall, dma, tlb)");
+				       "no benchmark named (hcall, dma, tlb, "
+				       "migrate)");
 	if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
 	    !strcmp(name, "help")) {
 		usage();

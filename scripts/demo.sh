@@ -18,6 +18,7 @@ run "$cli" caps
 run "$cli" bench hcall
 run "$cli" bench dma
 run "$cli" bench tlb
+run "$cli" bench migrate
 if [ -d "$shared/traces" ]; then
 	run "$cli" replay --profile qemu "$shared"/traces/*.log.xz
 	run "$cli" replay --profile strict "$shared"/traces/*.log.xz

@@ -34,7 +34,7 @@ foreach(case help unknown_option missing_file no_trace exit_status
         one_mismatch option_forms stdin json_names json_one_document
         escape_script_error bounded_reads progress bench_table plot man
         checkpoint_options state_info state_corrupt state_inputs state_bounded
-        state_migration)
+        state_migration bench_migrate)
   add_test(NAME cli_${case}
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/cases.sh
                    $<TARGET_FILE:ppcvirt_cli> $<TARGET_FILE:cli_json_check>

@@ -910,37 +910,65 @@ static int prepare(struct plan *p)
 	return 0;
 }
 
-/* Apply the runs of a diff to the destination's (published) table. */
+/* A run onto pages of @t not all known to be backed: through
+ * pcv_range_commit(), which keeps zeros out of holes. */
+static void apply_run_slow(struct pcv_table *t, uint64_t first, uint32_t count,
+			   const uint8_t *v)
+{
+	uint64_t vals[64];
+
+	for (uint32_t i = 0; i < count; i += 64) {
+		uint32_t m = count - i < 64 ? count - i : 64;
+
+		for (uint32_t j = 0; j < m; j++)
+			vals[j] = pcv_get64(v + 8ull * (i + j));
+		for (uint64_t pg = (first + i) >> t->tpage_shift;
+		     pg <= (first + i + m - 1) >> t->tpage_shift; pg++)
+			pcv_tpage_probe(t, pg);
+		pcv_range_commit(t, first + i, m, vals, 0);
+	}
+}
+
+/*
+ * Apply the runs of a diff to the destination's (published) table. A diff
+ * is mostly single entries scattered over the table, each a cache miss,
+ * and it is applied during the migration's downtime: a run whose pages are
+ * all known to be backed (the rule once the first pass has filled the
+ * table) is stored in a bare loop, as pcv_range_commit() would, so that
+ * the misses of successive runs overlap instead of queueing behind its
+ * calls.
+ */
 static void apply_diff(struct plan *p, const struct ltab *e)
 {
 	struct pcv_table *t = e->t;
+	_Atomic uint64_t *ent = t->entries;
 
 	for (size_t k = 0; k < e->nruns; k++) {
 		const struct pcv_sec *s = &p->runs[e->runs0 + k];
 		struct pcv_cur c = pcv_cur_of(s);
 
 		pcv_take(&c, PCV_RUNS_HDR_LEN);
-
 		while (c.p < c.end) {
-			uint64_t first = pcv_r64(&c), vals[64];
+			uint64_t first = pcv_r64(&c), last;
 			uint32_t count = pcv_r32(&c);
 			const uint8_t *v;
+			bool known = true;
 
 			pcv_r32(&c);
 			v = pcv_take(&c, (size_t)count * 8);
-			for (uint32_t i = 0; i < count; i += 64) {
-				uint32_t m = count - i < 64 ? count - i : 64;
-
-				for (uint32_t j = 0; j < m; j++)
-					vals[j] = pcv_get64(v + 8ull * (i + j));
-				for (uint64_t pg =
-					     (first + i) >> t->tpage_shift;
-				     pg <= (first + i + m - 1) >>
-				     t->tpage_shift;
-				     pg++)
-					pcv_tpage_probe(t, pg);
-				pcv_range_commit(t, first + i, m, vals, 0);
+			last = first + count - 1;
+			for (uint64_t pg = first >> t->tpage_shift;
+			     pg <= last >> t->tpage_shift && known; pg++)
+				known = pcv_tpage_known(t, pg);
+			if (!known) {
+				apply_run_slow(t, first, count, v);
+				continue;
 			}
+			for (uint32_t i = 0; i < count; i++)
+				atomic_store_explicit(&ent[first + i],
+						      pcv_get64(v + 8ull * i),
+						      memory_order_release);
+			pcv_dirty_mark(t, first, count);
 		}
 	}
 }

@@ -228,13 +228,22 @@ static uint64_t table_full(struct pcv_writer *w, struct pcv_table *t)
 	uint64_t pages = (t->size + per_page - 1) >> t->tpage_shift;
 
 	sec_table_hdr(w, t);
-	for (uint64_t p = t->store->next_data(t, 0); p < pages && !w->err;
-	     p = t->store->next_data(t, p + 1)) {
-		uint64_t end = (p + 1) * per_page;
+	for (uint64_t p = 0; p < pages && !w->err; p++) {
+		uint64_t end;
 
+		/* A page the table knows to be backed is read at once; for
+		 * any other the store says where the next backed one is, so
+		 * a dense table costs no system call and a sparse one a call
+		 * per run of holes. */
+		if (!pcv_tpage_known(t, p)) {
+			p = t->store->next_data(t, p);
+			if (p >= pages)
+				break;
+			pcv_tpage_mark(t, p);
+		}
+		end = (p + 1) * per_page;
 		if (end > t->size)
 			end = t->size;
-		pcv_tpage_mark(t, p);
 		for (uint64_t i = p * per_page; i < end; i++) {
 			uint64_t v = atomic_load_explicit(&t->entries[i],
 							  memory_order_acquire);
@@ -247,46 +256,87 @@ static uint64_t table_full(struct pcv_writer *w, struct pcv_table *t)
 	return r.entries;
 }
 
+/*
+ * The next extent of @t's dirty log that may hold marks: words [*from,
+ * *to), *from >= @i. False when there is none. The log's holes are pages
+ * never marked since the migration started: they are skipped without
+ * being read, which would allocate them.
+ */
+static bool log_extent(const struct pcv_table *t, uint64_t i, uint64_t words,
+		       uint64_t *from, uint64_t *to)
+{
+	off_t data = lseek(t->dirty_fd, (off_t)(i * 8), SEEK_DATA), hole;
+
+	if (data < 0 && errno == ENXIO)
+		return false;
+	if (data < 0) {
+		/* Cannot tell: read the rest, holes included. */
+		*from = i;
+		*to = words;
+		return true;
+	}
+	hole = lseek(t->dirty_fd, data, SEEK_HOLE);
+	*from = (uint64_t)data / 8;
+	*to = hole < 0 ? words : ((uint64_t)hole + 7) / 8;
+	if (*to > words)
+		*to = words;
+	return *from < *to;
+}
+
+/* Log words whose marks a diff clears before it reads their entries. */
+#define DIFF_BLOCK 64
+
 /* TABLE_DIFF + RUNS of every entry marked in the dirty log, clearing the
  * marks. Returns the entries written. */
 static uint64_t table_diff(struct pcv_writer *w, struct pcv_table *t)
 {
 	struct runs r = {.w = w, .liobn = t->liobn};
 	_Atomic uint64_t *d = t->dirty;
-	uint64_t words = (t->size + 63) / 64, wpp = 4096 / 8;
+	uint64_t words = (t->size + 63) / 64, to = 0;
 
 	pcv_sec_begin(w, PPCVIRT_STATE_SEC_TABLE_DIFF, 1);
 	pcv_w64(w, t->liobn);
 	pcv_sec_end(w);
-	for (uint64_t i = 0; d && i < words && !w->err; i++) {
-		uint64_t bits;
+	for (uint64_t i = 0; d && i < words && !w->err;) {
+		uint64_t bits[DIFF_BLOCK], n;
 
-		/* Skip the log's holes (never-marked pages) without reading
-		 * them, which would allocate them. */
-		if (i % wpp == 0) {
-			off_t at =
-				lseek(t->dirty_fd, (off_t)(i * 8), SEEK_DATA);
-
-			if (at < 0)
-				break; /* ENXIO: no mark after here */
-			if ((uint64_t)at > i * 8) {
-				i = (uint64_t)at / 8 - 1;
+		if (i >= to && !log_extent(t, i, words, &i, &to))
+			break;
+		n = to - i < DIFF_BLOCK ? to - i : DIFF_BLOCK;
+		/* The block's marks are taken first, then the entries read.
+		 * Taking one word between reads would pay each entry's cache
+		 * miss alone: the loads after an acquire exchange wait for
+		 * it, and on x86 the exchange (a locked instruction) waits
+		 * for the loads before it. Prefetches are held back by
+		 * neither, so the misses of a block overlap. */
+		for (uint64_t k = 0; k < n; k++) {
+			bits[k] = atomic_load_explicit(&d[i + k],
+						       memory_order_relaxed);
+			if (!bits[k])
 				continue;
+			bits[k] = atomic_exchange_explicit(
+				&d[i + k], 0, memory_order_acquire);
+			for (uint64_t b = bits[k]; b; b &= b - 1) {
+				uint64_t idx = (i + k) * 64 +
+					       (uint64_t)__builtin_ctzll(b);
+
+				if (idx < t->size)
+					__builtin_prefetch(&t->entries[idx]);
 			}
 		}
-		if (!atomic_load_explicit(&d[i], memory_order_relaxed))
-			continue;
-		bits = atomic_exchange_explicit(&d[i], 0, memory_order_acquire);
-		while (bits) {
-			uint64_t idx = i * 64 + (uint64_t)__builtin_ctzll(bits);
-			uint64_t v;
+		for (uint64_t k = 0; k < n; k++) {
+			for (uint64_t b = bits[k]; b; b &= b - 1) {
+				uint64_t idx = (i + k) * 64 +
+					       (uint64_t)__builtin_ctzll(b);
+				uint64_t v;
 
-			bits &= bits - 1;
-			if (idx >= t->size)
-				break;
-			pcv_entry_load(t, idx, false, &v);
-			runs_add(&r, idx, v);
+				if (idx >= t->size)
+					break;
+				pcv_entry_load(t, idx, false, &v);
+				runs_add(&r, idx, v);
+			}
 		}
+		i += n;
 	}
 	runs_close(&r);
 	return r.entries;
@@ -296,22 +346,16 @@ static uint64_t table_diff(struct pcv_writer *w, struct pcv_table *t)
 static uint64_t dirty_count(const struct pcv_table *t)
 {
 	_Atomic uint64_t *d = t->dirty;
-	uint64_t words = (t->size + 63) / 64, n = 0, wpp = 4096 / 8;
+	uint64_t words = (t->size + 63) / 64, n = 0, to = 0;
 
 	for (uint64_t i = 0; d && i < words; i++) {
-		if (i % wpp == 0) {
-			off_t at =
-				lseek(t->dirty_fd, (off_t)(i * 8), SEEK_DATA);
+		uint64_t v;
 
-			if (at < 0)
-				break;
-			if ((uint64_t)at > i * 8) {
-				i = (uint64_t)at / 8 - 1;
-				continue;
-			}
-		}
-		n += (uint64_t)__builtin_popcountll(
-			atomic_load_explicit(&d[i], memory_order_relaxed));
+		if (i >= to && !log_extent(t, i, words, &i, &to))
+			break;
+		v = atomic_load_explicit(&d[i], memory_order_relaxed);
+		if (v)
+			n += (uint64_t)__builtin_popcountll(v);
 	}
 	return n;
 }

@@ -47,47 +47,61 @@
 #define PCV_SEC_MAX	 (1u << 20)
 #define PCV_RUNS_HDR_LEN 16 /* u64 liobn, u32 nruns, u32 reserved */
 
-/* ---- little-endian fields ---------------------------------------------- */
+/* ---- little-endian fields ------------------------------------------------
+ * One unaligned load or store each (memcpy), swapped on a big-endian host:
+ * tables are streamed entry by entry, so these run once per entry.
+ */
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define PCV_LE16(v) __builtin_bswap16(v)
+#define PCV_LE32(v) __builtin_bswap32(v)
+#define PCV_LE64(v) __builtin_bswap64(v)
+#else
+#define PCV_LE16(v) (v)
+#define PCV_LE32(v) (v)
+#define PCV_LE64(v) (v)
+#endif
 
 static inline void pcv_put16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
+	v = PCV_LE16(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 static inline void pcv_put32(uint8_t *p, uint32_t v)
 {
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	v = PCV_LE32(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 static inline void pcv_put64(uint8_t *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	v = PCV_LE64(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 static inline uint16_t pcv_get16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] | p[1] << 8);
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return PCV_LE16(v);
 }
 
 static inline uint32_t pcv_get32(const uint8_t *p)
 {
-	uint32_t v = 0;
+	uint32_t v;
 
-	for (int i = 3; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&v, p, sizeof(v));
+	return PCV_LE32(v);
 }
 
 static inline uint64_t pcv_get64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&v, p, sizeof(v));
+	return PCV_LE64(v);
 }
 
 /* ---- writer -------------------------------------------------------------- */

@@ -4,7 +4,8 @@
  * with json-c's strict parser (RFC 8259 grammar, UTF-8 validated), and
  * check values in it.
  *
- *   json_check [--lines] [PATH=VALUE | PATH?]... < output
+ *   json_check [--lines] [PATH=VALUE | PATH>NUMBER | PATH<NUMBER | PATH?]...
+ *              < output
  *
  * Without --lines, standard input must be exactly one JSON document
  * (surrounding whitespace only). With --lines, every line must be one
@@ -14,7 +15,9 @@
  * PATH is a '/'-separated list of object keys and array indexes
  * (negative: from the end); a last segment '#' is the length of an
  * array. PATH=VALUE compares a string's bytes with VALUE, any other value
- * with its plain JSON text; PATH? only requires that PATH exists.
+ * with its plain JSON text; PATH>NUMBER and PATH<NUMBER require a number
+ * above or below NUMBER (for figures that vary from run to run); PATH?
+ * only requires that PATH exists. Paths hold no '=', '<' or '>'.
  * Prints "json_check: ok" or what is wrong, exits 0 or 1.
  */
 #include <stdbool.h>
@@ -107,17 +110,43 @@ static json_object *lookup(json_object *o, const char *path, bool *len)
 	return o;
 }
 
+/* PATH>NUMBER, PATH<NUMBER: @v (an array when @len: its length) must be
+ * a number beyond @want. */
+static int compare(const char *path, json_object *v, bool len, char op,
+		   const char *want)
+{
+	char *end;
+	double lim = strtod(want, &end), x;
+
+	if (end == want || *end)
+		return fail("not a number after < or >", want);
+	if (len)
+		x = (double)json_object_array_length(v);
+	else if (v != (json_object *)(uintptr_t)1 &&
+		 (json_object_is_type(v, json_type_int) ||
+		  json_object_is_type(v, json_type_double)))
+		x = json_object_get_double(v);
+	else
+		return fail("not a number", path);
+	if (op == '>' ? x > lim : x < lim)
+		return 0;
+	fprintf(stderr, "json_check: %s is %g, want %c %s\n", path, x, op,
+		want);
+	return 1;
+}
+
 static int check(json_object *root, const char *arg)
 {
 	char path[512];
-	const char *eq = strchr(arg, '='), *want = eq ? eq + 1 : NULL;
-	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	size_t n = strcspn(arg, "=<>");
+	char op = arg[n];
+	const char *want = op ? arg + n + 1 : NULL;
 	json_object *v;
 	bool len;
 	char got[64];
 	const char *g;
 
-	if (!eq && n && arg[n - 1] == '?')
+	if (!op && n && arg[n - 1] == '?')
 		n--;
 	snprintf(path, sizeof(path), "%.*s", (int)n, arg);
 	v = lookup(root, path, &len);
@@ -125,6 +154,8 @@ static int check(json_object *root, const char *arg)
 		return fail("no such path", path);
 	if (!want)
 		return 0;
+	if (op != '=')
+		return compare(path, v, len, op, want);
 	if (len) {
 		snprintf(got, sizeof(got), "%zu", json_object_array_length(v));
 		g = got;

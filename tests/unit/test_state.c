@@ -943,6 +943,92 @@ static void registered_ranges_bounded(void)
 	tvm_fini(&t);
 }
 
+/*
+ * Passes that reach table pages the destination does not have yet, with
+ * marks spread over dirty-log pages that have holes between them. A table
+ * of 2^20 entries of 4 KiB: 512 entries a table page, 32768 a page of its
+ * dirty log. The destination ends equal to the source, and an entry set
+ * and cleared between two passes arrives as a zero, which gives the
+ * destination no table page for it (table memory follows the non-zero
+ * entries, include/ppcvirt/tce.h).
+ */
+static void migration_new_pages(void)
+{
+	const uint64_t l = 0x4200, n = 1ull << 20;
+	/* Pass 2: table pages 5, 700, 1500 and the last (log pages 0, 10,
+	 * 23 and 31); a run over pages 1 and 2; two entries on each side
+	 * of entry 4096; entry 900 * 512 + 2 set, then cleared. */
+	const uint64_t pass2[] = {5 * 512 + 1, 700 * 512 + 7, 1500 * 512 + 511,
+				  n - 1,       1023,	      1024,
+				  1025,	       4095,	      4096};
+	const uint64_t cleared = 900 * 512 + 2;
+	struct ppcvirt_create_spapr_tce_64 a = {
+		.liobn = l, .page_shift = 12, .size = n};
+	struct ppcvirt_state_objects o = {.size = sizeof(o)};
+	struct ppcvirt_state_load la = {.size = sizeof(la)};
+	struct ppcvirt_migration *m;
+	struct ppcvirt_migration_pass st;
+	struct ppcvirt_tce_info is, id;
+	struct buf b = {0};
+	struct ppcvirt_state_sink sk = sink_of(&b);
+	struct tvm s, d;
+	uint64_t differ = 0;
+
+	tvm_init(&s, RAM, PPCVIRT_PROFILE_STRICT);
+	tvm_init(&d, RAM, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(ppcvirt_vm_create_spapr_tce_64(s.vm, &a, NULL), 0);
+	CHECK_EQ(thc(&s, PPCVIRT_H_PUT_TCE, l, 3 << 12, 0x3000 | RW, 0, NULL,
+		     NULL),
+		 0);
+	o.vm = s.vm;
+	la.vm = d.vm;
+	CHECK_EQ(ppcvirt_migration_start(&o, &m), 0);
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, &st), 0);
+	CHECK_EQ(ppcvirt_state_load(&la, b.p, b.len), 0);
+	for (size_t i = 0; i < sizeof(pass2) / sizeof(pass2[0]); i++)
+		CHECK_EQ(thc(&s, PPCVIRT_H_PUT_TCE, l, pass2[i] << 12,
+			     ((i + 1) << 12) | RW, 0, NULL, NULL),
+			 0);
+	CHECK_EQ(thc(&s, PPCVIRT_H_PUT_TCE, l, cleared << 12, 0x9000 | RW, 0,
+		     NULL, NULL),
+		 0);
+	CHECK_EQ(thc(&s, PPCVIRT_H_PUT_TCE, l, cleared << 12, 0, 0, NULL, NULL),
+		 0);
+	b.len = 0;
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, &st), 0);
+	/* Every marked entry, the cleared one too. */
+	CHECK_EQ_U64(st.entries, sizeof(pass2) / sizeof(pass2[0]) + 1);
+	CHECK_EQ(ppcvirt_state_load(&la, b.p, b.len), 0);
+	/* Stop-and-copy: pages the destination has now. */
+	CHECK_EQ(thc(&s, PPCVIRT_H_PUT_TCE, l, pass2[0] << 12, 0xa000 | RW, 0,
+		     NULL, NULL),
+		 0);
+	CHECK_EQ(thc(&s, PPCVIRT_H_PUT_TCE, l, 3 << 12, 0, 0, NULL, NULL), 0);
+	CHECK_EQ(thc(&s, PPCVIRT_H_PUT_TCE, l, (700 * 512 + 8) << 12,
+		     0xb000 | RW, 0, NULL, NULL),
+		 0);
+	b.len = 0;
+	CHECK_EQ(ppcvirt_migration_finish(m, &sk, &st), 0);
+	CHECK_EQ_U64(st.entries, 3);
+	CHECK_EQ(ppcvirt_state_load(&la, b.p, b.len), 0);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t vs = 1, vd = 2;
+
+		ppcvirt_tce_get(s.vm, l, i, &vs);
+		ppcvirt_tce_get(d.vm, l, i, &vd);
+		if (vs != vd && differ++ == 0)
+			CHECK_EQ_U64(vd, vs);
+	}
+	CHECK_EQ_U64(differ, 0);
+	/* The source has a page for the cleared entry, the destination not. */
+	CHECK_EQ(ppcvirt_vm_tce_info(s.vm, l, &is), 0);
+	CHECK_EQ(ppcvirt_vm_tce_info(d.vm, l, &id), 0);
+	CHECK_EQ_U64(id.resident_bytes + 4096, is.resident_bytes);
+	free(b.p);
+	tvm_fini(&s);
+	tvm_fini(&d);
+}
+
 /* ppcvirt_state_verify() describes a stream without a VM. */
 static unsigned nsec_seen, tables_seen, tlbs_seen;
 static struct ppcvirt_state_section phb_seen, tlb_seen[2];
@@ -1005,19 +1091,13 @@ static void verify_describes(void)
 }
 
 static const struct test_case tests[] = {
-	TEST(round_trip),
-	TEST(sparse_is_small),
-	TEST(hostile_streams),
-	TEST(version_skew),
-	TEST(destination_checks),
-	TEST(reference_v1),
-	TEST(dma_dirty_log),
-	TEST(enumeration),
-	TEST(migration_passes),
-	TEST(verify_describes),
-	TEST(migration_failed_pass),
-	TEST(registered_ranges),
-	TEST(registered_ranges_bounded),
+	TEST(round_trip),	  TEST(sparse_is_small),
+	TEST(hostile_streams),	  TEST(version_skew),
+	TEST(destination_checks), TEST(reference_v1),
+	TEST(dma_dirty_log),	  TEST(enumeration),
+	TEST(migration_passes),	  TEST(migration_new_pages),
+	TEST(verify_describes),	  TEST(migration_failed_pass),
+	TEST(registered_ranges),  TEST(registered_ranges_bounded),
 };
 
 TEST_MAIN(tests)

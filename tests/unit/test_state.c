@@ -822,6 +822,82 @@ static void migration_passes(void)
 	world_fini(&d);
 }
 
+/* A later pass must leave the destination's PHBs consistent even when it
+ * does not carry them: a window the PHB has enabled keeps its table, of
+ * the PHB's geometry. Otherwise the destination holds a PHB without its
+ * window, and its own checkpoint no longer loads. */
+static void pass_keeps_phb_windows(void)
+{
+	const uint64_t win = PPCVIRT_PHB_LIOBN(1, 0);
+	struct world s, d;
+	struct ppcvirt_state_objects o;
+	struct ppcvirt_migration *m;
+	struct buf b = {0}, e = {0};
+	struct ppcvirt_state_sink sk = sink_of(&b);
+	struct sec in[64], out[64];
+	uint8_t vm[32], gone[8], hdr[32];
+	size_t n, k = 0;
+	uint64_t v = 0;
+
+	world_init(&s, PPCVIRT_PROFILE_STRICT);
+	dest_init(&d, PPCVIRT_PROFILE_STRICT);
+	o = objs_of(&s, true);
+	CHECK_EQ(ppcvirt_migration_start(&o, &m), 0);
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, NULL), 0);
+	CHECK_EQ(load_into(&d, &b), 0);
+	b.len = 0;
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, NULL), 0);
+	ppcvirt_migration_cancel(m);
+	/* Pass 2 without its PHB section, and the PHB's default window gone
+	 * instead of diffed. */
+	n = split(&b, in, 64);
+	memcpy(hdr, b.p, 32);
+	le(gone, win, 8);
+	for (size_t i = 0; i < n; i++) {
+		bool of_win = (in[i].id == PPCVIRT_STATE_SEC_TABLE_DIFF ||
+			       in[i].id == 9 /* runs */) &&
+			      in[i].len >= 8 && memcmp(in[i].p, gone, 8) == 0;
+
+		if (in[i].id == PPCVIRT_STATE_SEC_VM &&
+		    CHECK_EQ(in[i].len, 32)) {
+			memcpy(vm, in[i].p, 32);
+			le(vm + 16, (vm[16] | vm[17] << 8) - 1u,
+			   4);		   /* tables */
+			le(vm + 20, 0, 4); /* PHBs */
+			out[k] = in[i];
+			out[k++].p = vm;
+		} else if (of_win && in[i].id != 9) {
+			out[k++] = (struct sec){PPCVIRT_STATE_SEC_TABLE_GONE, 1,
+						gone, 8};
+		} else if (!of_win && in[i].id != PPCVIRT_STATE_SEC_PHB) {
+			out[k++] = in[i];
+		}
+	}
+	join(&e, hdr, out, k);
+	CHECK(ppcvirt_state_verify(e.p, e.len, NULL, NULL, NULL) == 0);
+	CHECK_EQ(load_into(&d, &e), -EINVAL);
+	CHECK(strstr(ppcvirt_last_error(), "PHB") != NULL ||
+	      strstr(ppcvirt_last_error(), "phb") != NULL);
+	CHECK_EQ(ppcvirt_tce_get(d.t.vm, win, 37, &v), 0);
+	CHECK_EQ_U64(v, (2 << 12) | 2);
+	CHECK_EQ(ppcvirt_phb_window_enabled(d.phb, 0), 1);
+	/* The destination still saves a checkpoint that loads. */
+	{
+		struct world d2;
+		struct ppcvirt_state_objects od = objs_of(&d, true);
+
+		b.len = 0;
+		CHECK_EQ(ppcvirt_state_save(&od, &sk), 0);
+		dest_init(&d2, PPCVIRT_PROFILE_STRICT);
+		CHECK_EQ(load_into(&d2, &b), 0);
+		world_fini(&d2);
+	}
+	free(b.p);
+	free(e.p);
+	world_fini(&s);
+	world_fini(&d);
+}
+
 /* ppcvirt_state_verify() describes a stream without a VM. */
 static unsigned nsec_seen, tables_seen;
 
@@ -1170,11 +1246,17 @@ static void fuzz_seeds(void)
 }
 
 static const struct test_case tests[] = {
-	TEST(round_trip),	  TEST(sparse_is_small),
-	TEST(hostile_streams),	  TEST(version_skew),
-	TEST(destination_checks), TEST(reference_v1),
-	TEST(dma_dirty_log),	  TEST(enumeration),
-	TEST(migration_passes),	  TEST(verify_describes),
+	TEST(round_trip),
+	TEST(sparse_is_small),
+	TEST(hostile_streams),
+	TEST(version_skew),
+	TEST(destination_checks),
+	TEST(reference_v1),
+	TEST(dma_dirty_log),
+	TEST(enumeration),
+	TEST(migration_passes),
+	TEST(verify_describes),
+	TEST(pass_keeps_phb_windows),
 	TEST(fuzz_seeds),
 };
 

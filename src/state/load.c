@@ -612,6 +612,15 @@ static bool table_after(struct plan *p, uint64_t liobn, uint32_t shift,
 	       t->size == entries;
 }
 
+/* Is there, once the stream is applied, a table @liobn of any geometry? */
+static bool any_table_after(struct plan *p, uint64_t liobn)
+{
+	if (tab_in_stream(p, liobn))
+		return true;
+	return !gone_in_stream(p, liobn) &&
+	       pcv_table_find(dst_tables(p), liobn) != NULL;
+}
+
 /* A PHB's enabled windows are tables of the window's geometry once the
  * stream is applied; its disabled ones (of those it supports) are not
  * tables at all. Returns the first window that is not so, or -1. */
@@ -625,7 +634,7 @@ static int windows_after(struct plan *p, const struct ppcvirt_phb_config *cfg,
 				? table_after(p, liobn, win[n].page_shift,
 					      win[n].bus_offset, win[n].entries)
 				: n >= cfg->windows_supported ||
-					  !table_after(p, liobn, 0, 0, 0);
+					  !any_table_after(p, liobn);
 
 		if (!ok)
 			return (int)n;

@@ -898,6 +898,46 @@ static void pass_keeps_phb_windows(void)
 	world_fini(&d);
 }
 
+/* A PHB's disabled window is no table: a stream that says window 1 is
+ * disabled but carries a table on its LIOBN is refused (the PHB would
+ * fail to create that window later, its LIOBN taken). */
+static void disabled_window_is_no_table(void)
+{
+	struct world s, d;
+	struct ppcvirt_state_objects o;
+	struct buf b = {0}, e = {0};
+	struct ppcvirt_state_sink sk = sink_of(&b);
+	struct sec in[64];
+	uint8_t phb[256], hdr[32];
+	size_t n;
+
+	world_init(&s, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(ppcvirt_phb_window_enabled(s.phb, 1), 1);
+	o = objs_of(&s, true);
+	CHECK_EQ(ppcvirt_state_save(&o, &sk), 0);
+	n = split(&b, in, 64);
+	memcpy(hdr, b.p, 32);
+	for (size_t i = 0; i < n; i++) {
+		if (in[i].id != PPCVIRT_STATE_SEC_PHB ||
+		    !CHECK(in[i].len <= sizeof(phb)))
+			continue;
+		/* Window 1's "enabled" word: after the 48-byte configuration
+		 * and window 0's 32 bytes (docs/migration.md). */
+		memcpy(phb, in[i].p, in[i].len);
+		le(phb + 48 + 32, 0, 4);
+		in[i].p = phb;
+	}
+	join(&e, hdr, in, n);
+	dest_init(&d, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(load_into(&d, &e), -EINVAL);
+	CHECK(strstr(ppcvirt_last_error(), "window 1") != NULL);
+	CHECK_EQ(ppcvirt_vm_list_tces(d.t.vm, NULL, 0), 0);
+	free(b.p);
+	free(e.p);
+	world_fini(&s);
+	world_fini(&d);
+}
+
 /* ppcvirt_state_verify() describes a stream without a VM. */
 static unsigned nsec_seen, tables_seen;
 
@@ -1257,6 +1297,7 @@ static const struct test_case tests[] = {
 	TEST(migration_passes),
 	TEST(verify_describes),
 	TEST(pass_keeps_phb_windows),
+	TEST(disabled_window_is_no_table),
 	TEST(fuzz_seeds),
 };
 

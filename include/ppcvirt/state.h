@@ -156,12 +156,13 @@ struct ppcvirt_state_load {
  * Return: 0; -EBADMSG (corrupt: checksum, truncation, lengths, a section
  * out of order); -EPROTO (a version this library cannot read, a pass that
  * does not follow the destination's last one); -EINVAL (a value out of
- * range: geometry, profile, flags); -EEXIST (a full stream onto a VM that
- * has tables); -ENXIO (the stream names guest memory the destination does
- * not have); -ENODEV (TLB count or core differs from @tlbs); -ENOSPC
- * (@phbs too small); -EBUSY (KVM back end: the kernel still has a table
- * of that LIOBN); -EDEADLK (called from a library callback); -ENOMEM;
- * the embedder's error from @on_blob.
+ * range: geometry, profile, flags; a PHB window, of the stream's PHBs or
+ * of the destination's, that would not be its table); -EEXIST (a full
+ * stream onto a VM that has tables); -ENXIO (the stream names guest
+ * memory the destination does not have); -ENODEV (TLB count or core
+ * differs from @tlbs); -ENOSPC (@phbs too small); -EBUSY (KVM back end:
+ * the kernel still has a table of that LIOBN); -EDEADLK (called from a
+ * library callback); -ENOMEM; the embedder's error from @on_blob.
  * ppcvirt_last_error() names the section and the field.
  */
 PPCVIRT_API int ppcvirt_state_load(const struct ppcvirt_state_load *args,

@@ -653,6 +653,74 @@ static bool table_after(struct plan *p, uint64_t liobn, uint32_t shift,
 	       t->size == entries;
 }
 
+/* Is there, once the stream is applied, a table @liobn of any geometry? */
+static bool any_table_after(struct plan *p, uint64_t liobn)
+{
+	if (tab_in_stream(p, liobn))
+		return true;
+	return !gone_in_stream(p, liobn) &&
+	       pcv_table_find(dst_tables(p), liobn) != NULL;
+}
+
+/* A PHB's enabled windows are tables of the window's geometry once the
+ * stream is applied; its disabled ones (of those it supports) are not
+ * tables at all. Returns the first window that is not so, or -1. */
+static int windows_after(struct plan *p, const struct ppcvirt_phb_config *cfg,
+			 const struct pcv_phb_win *win)
+{
+	for (unsigned n = 0; n < PPCVIRT_PHB_MAX_WINDOWS; n++) {
+		uint64_t liobn = PPCVIRT_PHB_LIOBN(cfg->index, n);
+		bool ok =
+			win[n].enabled
+				? table_after(p, liobn, win[n].page_shift,
+					      win[n].bus_offset, win[n].entries)
+				: n >= cfg->windows_supported ||
+					  !any_table_after(p, liobn);
+
+		if (!ok)
+			return (int)n;
+	}
+	return -1;
+}
+
+static bool phb_in_stream(const struct plan *p, uint32_t index)
+{
+	for (size_t i = 0; i < p->nphbs; i++)
+		if (p->phbs[i].cfg.index == index)
+			return true;
+	return false;
+}
+
+/* The destination's PHBs a later pass does not carry keep their windows
+ * too: the pass may not remove, replace or add a table under them. */
+static int dst_phbs_after(struct plan *p)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&p->vm->stats_lock);
+	for (const struct pcv_child *c = p->vm->children; c && !ret;
+	     c = c->next) {
+		const struct ppcvirt_phb *h = c->obj;
+		int n;
+
+		if (c->type != PCV_H_PHB || phb_in_stream(p, h->cfg.index))
+			continue;
+		n = windows_after(p, &h->cfg, h->win);
+		if (n >= 0) {
+			pcv_set_error(
+				"the destination's PHB %u is not in the "
+				"stream, and its window %d (LIOBN "
+				"0x%" PRIx64 ") would not match the "
+				"tables after it",
+				h->cfg.index, n,
+				(uint64_t)PPCVIRT_PHB_LIOBN(h->cfg.index, n));
+			ret = -EINVAL;
+		}
+	}
+	pthread_mutex_unlock(&p->vm->stats_lock);
+	return ret;
+}
+
 /* Checks that need the whole stream. */
 static int parse_end(struct plan *p)
 {
@@ -674,31 +742,21 @@ static int parse_end(struct plan *p)
 		pcv_set_error("the stream has VM state but no vm section");
 		return -EBADMSG;
 	}
-	/* A PHB's enabled windows are tables; its disabled ones are not. */
 	for (size_t i = 0; p->vm && i < p->nphbs; i++) {
 		const struct lphb *h = &p->phbs[i];
+		int n = windows_after(p, &h->cfg, h->win);
 
-		for (unsigned n = 0; n < PPCVIRT_PHB_MAX_WINDOWS; n++) {
-			uint64_t liobn = PPCVIRT_PHB_LIOBN(h->cfg.index, n);
-			bool ok = h->win[n].enabled
-					  ? table_after(p, liobn,
-							h->win[n].page_shift,
-							h->win[n].bus_offset,
-							h->win[n].entries)
-					  : n >= h->cfg.windows_supported ||
-						    !table_after(p, liobn, 0, 0,
-								 0);
-
-			if (!ok) {
-				pcv_set_error("phb section %zu: window %u "
-					      "(LIOBN 0x%" PRIx64 ") does not "
-					      "match the stream's tables",
-					      i, n, liobn);
-				return -EINVAL;
-			}
+		if (n >= 0) {
+			pcv_set_error(
+				"phb section %zu: window %d (LIOBN "
+				"0x%" PRIx64 ") does not match the "
+				"stream's tables",
+				i, n,
+				(uint64_t)PPCVIRT_PHB_LIOBN(h->cfg.index, n));
+			return -EINVAL;
 		}
 	}
-	return 0;
+	return p->vm ? dst_phbs_after(p) : 0;
 }
 
 static int parse(struct plan *p, const void *buf, size_t len)

@@ -23,6 +23,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "../fuzz/state_layout.h"
 #include "support.h"
 #include "test.h"
 
@@ -1029,6 +1030,122 @@ static void migration_new_pages(void)
 	tvm_fini(&d);
 }
 
+/* A later pass must leave the destination's PHBs consistent even when it
+ * does not carry them: a window the PHB has enabled keeps its table, of
+ * the PHB's geometry. Otherwise the destination holds a PHB without its
+ * window, and its own checkpoint no longer loads. */
+static void pass_keeps_phb_windows(void)
+{
+	const uint64_t win = PPCVIRT_PHB_LIOBN(1, 0);
+	struct world s, d;
+	struct ppcvirt_state_objects o;
+	struct ppcvirt_migration *m;
+	struct buf b = {0}, e = {0};
+	struct ppcvirt_state_sink sk = sink_of(&b);
+	struct sec in[64], out[64];
+	uint8_t vm[32], gone[8], hdr[32];
+	size_t n, k = 0;
+	uint64_t v = 0;
+
+	world_init(&s, PPCVIRT_PROFILE_STRICT);
+	dest_init(&d, PPCVIRT_PROFILE_STRICT);
+	o = objs_of(&s, true);
+	CHECK_EQ(ppcvirt_migration_start(&o, &m), 0);
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, NULL), 0);
+	CHECK_EQ(load_into(&d, &b), 0);
+	b.len = 0;
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, NULL), 0);
+	ppcvirt_migration_cancel(m);
+	/* Pass 2 without its PHB section, and the PHB's default window gone
+	 * instead of diffed. */
+	n = split(&b, in, 64);
+	memcpy(hdr, b.p, 32);
+	le(gone, win, 8);
+	for (size_t i = 0; i < n; i++) {
+		bool of_win = (in[i].id == PPCVIRT_STATE_SEC_TABLE_DIFF ||
+			       in[i].id == 9 /* runs */) &&
+			      in[i].len >= 8 && memcmp(in[i].p, gone, 8) == 0;
+
+		if (in[i].id == PPCVIRT_STATE_SEC_VM &&
+		    CHECK_EQ(in[i].len, 32)) {
+			memcpy(vm, in[i].p, 32);
+			le(vm + 16, (vm[16] | vm[17] << 8) - 1u,
+			   4);		   /* tables */
+			le(vm + 20, 0, 4); /* PHBs */
+			out[k] = in[i];
+			out[k++].p = vm;
+		} else if (of_win && in[i].id != 9) {
+			out[k++] = (struct sec){PPCVIRT_STATE_SEC_TABLE_GONE, 1,
+						gone, 8};
+		} else if (!of_win && in[i].id != PPCVIRT_STATE_SEC_PHB) {
+			out[k++] = in[i];
+		}
+	}
+	join(&e, hdr, out, k);
+	CHECK(ppcvirt_state_verify(e.p, e.len, NULL, NULL, NULL) == 0);
+	CHECK_EQ(load_into(&d, &e), -EINVAL);
+	CHECK(strstr(ppcvirt_last_error(), "PHB") != NULL ||
+	      strstr(ppcvirt_last_error(), "phb") != NULL);
+	CHECK_EQ(ppcvirt_tce_get(d.t.vm, win, 37, &v), 0);
+	CHECK_EQ_U64(v, (2 << 12) | 2);
+	CHECK_EQ(ppcvirt_phb_window_enabled(d.phb, 0), 1);
+	/* The destination still saves a checkpoint that loads. */
+	{
+		struct world d2;
+		struct ppcvirt_state_objects od = objs_of(&d, true);
+
+		b.len = 0;
+		CHECK_EQ(ppcvirt_state_save(&od, &sk), 0);
+		dest_init(&d2, PPCVIRT_PROFILE_STRICT);
+		CHECK_EQ(load_into(&d2, &b), 0);
+		world_fini(&d2);
+	}
+	free(b.p);
+	free(e.p);
+	world_fini(&s);
+	world_fini(&d);
+}
+
+/* A PHB's disabled window is no table: a stream that says window 1 is
+ * disabled but carries a table on its LIOBN is refused (the PHB would
+ * fail to create that window later, its LIOBN taken). */
+static void disabled_window_is_no_table(void)
+{
+	struct world s, d;
+	struct ppcvirt_state_objects o;
+	struct buf b = {0}, e = {0};
+	struct ppcvirt_state_sink sk = sink_of(&b);
+	struct sec in[64];
+	uint8_t phb[256], hdr[32];
+	size_t n;
+
+	world_init(&s, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(ppcvirt_phb_window_enabled(s.phb, 1), 1);
+	o = objs_of(&s, true);
+	CHECK_EQ(ppcvirt_state_save(&o, &sk), 0);
+	n = split(&b, in, 64);
+	memcpy(hdr, b.p, 32);
+	for (size_t i = 0; i < n; i++) {
+		if (in[i].id != PPCVIRT_STATE_SEC_PHB ||
+		    !CHECK(in[i].len <= sizeof(phb)))
+			continue;
+		/* Window 1's "enabled" word: after the 48-byte configuration
+		 * and window 0's 32 bytes (docs/migration.md). */
+		memcpy(phb, in[i].p, in[i].len);
+		le(phb + 48 + 32, 0, 4);
+		in[i].p = phb;
+	}
+	join(&e, hdr, in, n);
+	dest_init(&d, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(load_into(&d, &e), -EINVAL);
+	CHECK(strstr(ppcvirt_last_error(), "window 1") != NULL);
+	CHECK_EQ(ppcvirt_vm_list_tces(d.t.vm, NULL, 0), 0);
+	free(b.p);
+	free(e.p);
+	world_fini(&s);
+	world_fini(&d);
+}
+
 /* ppcvirt_state_verify() describes a stream without a VM. */
 static unsigned nsec_seen, tables_seen, tlbs_seen;
 static struct ppcvirt_state_section phb_seen, tlb_seen[2];
@@ -1090,14 +1207,342 @@ static void verify_describes(void)
 	free(b.p);
 }
 
+/* ---- seeds of the fuzz_state_load target ----------------------------------
+ *
+ * Small valid streams of every kind of section, from sources with the
+ * target's guest memory (tests/fuzz/state_layout.h). Made here on every
+ * run so the recipes stay working; written to the corpus with
+ * PPCVIRT_WRITE_FUZZ_SEEDS=1 (commit them then: a migration's id is
+ * random, so they change every time). Seeds named ok-* must load (the
+ * fuzz_state_load_seeds test checks the committed ones).
+ */
+
+static void seed_vm(struct tvm *t, enum ppcvirt_profile prof)
+{
+	CHECK(tvm_init(t, FZ_STATE_SLOT0_SIZE, prof));
+	CHECK_EQ(ppcvirt_vm_alloc_memory(t->vm, 1, FZ_STATE_SLOT1_GPA,
+					 FZ_STATE_SLOT1_SIZE, NULL, NULL),
+		 0);
+}
+
+/* A TLB of @core with a small geometry (16/2 + 4): a few hundred bytes. */
+static struct ppcvirt_tlb *seed_tlb(enum ppcvirt_booke_core core, unsigned salt)
+{
+	struct ppcvirt_book3e_206_tlb_params geo = {.tlb_sizes = {16, 4},
+						    .tlb_ways = {2, 4}};
+	struct ppcvirt_tlb *tlb = NULL;
+
+	CHECK_EQ(ppcvirt_tlb_create(core, &tlb), 0);
+	CHECK_EQ(ppcvirt_tlb_set_geometry(tlb, &geo), 0);
+	world_tlb(tlb, salt);
+	return tlb;
+}
+
+static void seed_save(struct buf *b, struct ppcvirt_vm *vm,
+		      struct ppcvirt_phb *const *phbs, uint32_t nphbs,
+		      struct ppcvirt_tlb *const *tlbs, uint32_t ntlbs,
+		      const struct ppcvirt_state_blob *blobs, uint32_t nblobs)
+{
+	struct ppcvirt_state_objects o = {
+		.size = sizeof(o),
+		.vm = vm,
+		.phbs = phbs,
+		.nphbs = nphbs,
+		.tlbs = tlbs,
+		.ntlbs = ntlbs,
+		.blobs = blobs,
+		.nblobs = nblobs,
+	};
+	struct ppcvirt_state_sink sk = sink_of(b);
+
+	CHECK_EQ(ppcvirt_state_save(&o, &sk), 0);
+}
+
+static void seed_write(const char *name, const struct buf *b)
+{
+	char path[512];
+	FILE *f;
+
+	printf("#   seed %s: %zu bytes\n", name, b->len);
+	CHECK(b->len > 0 && b->len <= 8192);
+	if (!getenv("PPCVIRT_WRITE_FUZZ_SEEDS"))
+		return;
+	snprintf(path, sizeof(path), "%s/fuzz/corpus/fuzz_state_load/%s",
+		 TESTS_DIR, name);
+	f = fopen(path, "wb");
+	if (CHECK(f != NULL)) {
+		CHECK_EQ(fwrite(b->p, 1, b->len, f), b->len);
+		fclose(f);
+	}
+}
+
+/* Strict: a 64K-page VMM-only table, a 4K table mapping both slots,
+ * registered memory in both, two hcalls off, the slow tier only. */
+static void seed_strict(void)
+{
+	struct ppcvirt_create_spapr_tce_64 vio = {.liobn = 0x1001,
+						  .page_shift = 16,
+						  .flags = PPCVIRT_TCE_VMM_ONLY,
+						  .offset = 3,
+						  .size = 100};
+	struct ppcvirt_enable_cap off = {.cap = PPCVIRT_CAP_PPC_ENABLE_HCALL,
+					 .args = {PPCVIRT_H_STUFF_TCE, 0}};
+	struct buf b = {0};
+	struct tvm t;
+
+	seed_vm(&t, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(ppcvirt_vm_create_spapr_tce_64(t.vm, &vio, NULL), 0);
+	CHECK_EQ(tvm_table(&t, 0x2002, 12, 1ull << 30, 600), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, 0x1001, 0, 0x10000 | RW), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, 0x1001, 99, 0x7f0000 | 1), 0);
+	for (uint64_t i = 0; i < 12; i++)
+		CHECK_EQ(thc(&t, PPCVIRT_H_PUT_TCE, 0x2002,
+			     (1ull << 30) + ((i * 47) << 12),
+			     (i & 1 ? FZ_STATE_SLOT1_GPA : 0) + (i << 12) +
+				     (i % 3 + 1),
+			     0, NULL, NULL),
+			 0);
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(t.vm, 0x100000, 0x200000), 0);
+	CHECK_EQ(ppcvirt_vm_register_iommu_memory(t.vm, FZ_STATE_SLOT1_GPA,
+						  0x1000),
+		 0);
+	CHECK_EQ(ppcvirt_vm_enable_cap(t.vm, &off), 0);
+	off.args[0] = PPCVIRT_H_PUT_TCE_INDIRECT;
+	CHECK_EQ(ppcvirt_vm_enable_cap(t.vm, &off), 0);
+	CHECK_EQ(ppcvirt_vm_set_tiers(t.vm, 1u << PPCVIRT_TIER_SLOW), 0);
+	seed_save(&b, t.vm, NULL, 0, NULL, 0, NULL, 0);
+	seed_write("ok-ckpt-strict", &b);
+	free(b.p);
+	tvm_fini(&t);
+}
+
+/* QEMU: what the strict profile refuses is state here (entries outside
+ * guest memory, stray bits below the page), 16M pages. */
+static void seed_qemu(void)
+{
+	struct buf b = {0};
+	struct tvm t;
+
+	seed_vm(&t, PPCVIRT_PROFILE_QEMU);
+	CHECK_EQ(tvm_table(&t, 0x3003, 24, 1ull << 32, 64), 0);
+	CHECK_EQ(tvm_table(&t, 0x71000002, 12, 0, 256), 0);
+	CHECK_EQ(thc(&t, PPCVIRT_H_PUT_TCE, 0x3003, (1ull << 32) + (5 << 24),
+		     (1ull << 40) | RW, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(thc(&t, PPCVIRT_H_PUT_TCE, 0x3003, (1ull << 32) + (6 << 24),
+		     0x123456 | PPCVIRT_TCE_READ, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(thc(&t, PPCVIRT_H_STUFF_TCE, 0x71000002, 0x10000,
+		     0x5000 | PPCVIRT_TCE_WRITE, 20, NULL, NULL),
+		 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, 0x71000002, 255, ~0ull), 0);
+	seed_save(&b, t.vm, NULL, 0, NULL, 0, NULL, 0);
+	seed_write("ok-ckpt-qemu", &b);
+	free(b.p);
+	tvm_fini(&t);
+}
+
+/* A 2^40-byte window with scattered entries and a run across a table
+ * page (512 entries). */
+static void seed_sparse(void)
+{
+	struct buf b = {0};
+	struct tvm t;
+
+	seed_vm(&t, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(tvm_table(&t, LBIG, 12, 0, 1ull << 28), 0);
+	for (uint64_t i = 0; i < 24; i++)
+		CHECK_EQ(ppcvirt_tce_put(t.vm, LBIG,
+					 i * 0x3fff1ull % (1ull << 28),
+					 ((i + 1) << 12) | RW),
+			 0);
+	for (uint64_t i = 500; i < 530; i++)
+		CHECK_EQ(ppcvirt_tce_put(t.vm, LBIG, i, (i << 12) | 1), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, LBIG, (1ull << 28) - 1, 0x2000 | 2), 0);
+	seed_save(&b, t.vm, NULL, 0, NULL, 0, NULL, 0);
+	seed_write("ok-sparse", &b);
+	free(b.p);
+	tvm_fini(&t);
+}
+
+/* Three PHBs: DDW with the default window replaced by a 64K one; DDW
+ * with both windows; DDW off. */
+static void seed_phbs(void)
+{
+	struct ppcvirt_phb *phb[3];
+	struct ppcvirt_phb_config cfg;
+	struct buf b = {0};
+	struct tvm t;
+	uint64_t liobn, start;
+
+	seed_vm(&t, PPCVIRT_PROFILE_STRICT);
+	for (uint32_t i = 0; i < 3; i++) {
+		ppcvirt_phb_config_default(&cfg, i + 1);
+		cfg.dma_win_size = 1 << 20;
+		cfg.windows_supported = i == 2 ? 1 : 2;
+		CHECK_EQ(ppcvirt_phb_create(t.vm, &cfg, &phb[i]), 0);
+	}
+	CHECK_EQ(ppcvirt_phb_remove_window(phb[0], PPCVIRT_PHB_LIOBN(1, 0)), 0);
+	CHECK_EQ(ppcvirt_phb_create_window(phb[0], 16, 24, &liobn, &start), 0);
+	CHECK_EQ(thc(&t, PPCVIRT_H_PUT_TCE, liobn, start + (3 << 16),
+		     0x30000 | RW, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(ppcvirt_phb_create_window(phb[1], 12, 22, &liobn, &start), 0);
+	CHECK_EQ(thc(&t, PPCVIRT_H_PUT_TCE, liobn, start + 0x5000, 0x5000 | RW,
+		     0, NULL, NULL),
+		 0);
+	CHECK_EQ(thc(&t, PPCVIRT_H_PUT_TCE, PPCVIRT_PHB_LIOBN(2, 0), 0x7000,
+		     0x9000 | 1, 0, NULL, NULL),
+		 0);
+	CHECK_EQ(thc(&t, PPCVIRT_H_PUT_TCE, PPCVIRT_PHB_LIOBN(3, 0), 0,
+		     0xa000 | 2, 0, NULL, NULL),
+		 0);
+	seed_save(&b, t.vm, phb, 3, NULL, 0, NULL, 0);
+	seed_write("ok-phb-ddw", &b);
+	free(b.p);
+	tvm_fini(&t);
+}
+
+/* TLBs: an e500v2 alone (a VM-less stream), an e500mc with a VM. */
+static void seed_tlbs(void)
+{
+	struct ppcvirt_tlb *tlb = seed_tlb(PPCVIRT_BOOKE_E500V2, 4);
+	struct buf b = {0};
+	struct tvm t;
+
+	CHECK_EQ(ppcvirt_tlb_set_pid(tlb, 1, 0x21), 0);
+	seed_save(&b, NULL, NULL, 0, &tlb, 1, NULL, 0);
+	seed_write("ok-tlb-e500v2", &b);
+	ppcvirt_tlb_destroy(tlb);
+	b.len = 0;
+	seed_vm(&t, PPCVIRT_PROFILE_QEMU);
+	CHECK_EQ(tvm_table(&t, 0x4004, 12, 0, 8), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, 0x4004, 7, 0x7000 | RW), 0);
+	tlb = seed_tlb(PPCVIRT_BOOKE_E500MC, 5);
+	seed_save(&b, t.vm, NULL, 0, &tlb, 1, NULL, 0);
+	seed_write("ok-tlb-e500mc", &b);
+	ppcvirt_tlb_destroy(tlb);
+	free(b.p);
+	tvm_fini(&t);
+}
+
+/* Embedder sections: loaded, and refused (after the PHB was prepared). */
+static void seed_blobs(void)
+{
+	static const uint8_t a[] = {1, 2, 3, 4, 5},
+			     no[] = {FZ_STATE_REFUSE, 0, 1};
+	struct ppcvirt_state_blob blobs[3] = {
+		{.id = PPCVIRT_STATE_USER_FIRST, .data = a, .len = sizeof(a)},
+		{.id = 0x9abc},
+		{.id = PPCVIRT_STATE_USER_LAST, .data = a, .len = 1},
+	};
+	struct ppcvirt_phb_config cfg;
+	struct ppcvirt_phb *phb;
+	struct buf b = {0};
+	struct tvm t;
+
+	seed_vm(&t, PPCVIRT_PROFILE_STRICT);
+	ppcvirt_phb_config_default(&cfg, 7);
+	cfg.dma_win_size = 1 << 16;
+	CHECK_EQ(ppcvirt_phb_create(t.vm, &cfg, &phb), 0);
+	seed_save(&b, t.vm, &phb, 1, NULL, 0, blobs, 3);
+	seed_write("ok-blobs", &b);
+	b.len = 0;
+	blobs[1].data = no;
+	blobs[1].len = sizeof(no);
+	seed_save(&b, t.vm, &phb, 1, NULL, 0, blobs, 3);
+	seed_write("blob-refused", &b);
+	free(b.p);
+	tvm_fini(&t);
+}
+
+/* A migration: its first pass alone, and every pass back to back (a
+ * delta with changed, cleared and new entries, a new and a removed table,
+ * a DDW window; the stop-and-copy with both cores' TLBs). */
+static void seed_migration(void)
+{
+	struct ppcvirt_create_spapr_tce_64 late = {
+		.liobn = 0x5555, .page_shift = 12, .size = 32};
+	struct ppcvirt_tlb *tlb[2] = {seed_tlb(PPCVIRT_BOOKE_E500V2, 6),
+				      seed_tlb(PPCVIRT_BOOKE_E500MC, 7)};
+	struct ppcvirt_phb_config cfg;
+	struct ppcvirt_phb *phb;
+	struct ppcvirt_state_objects o = {.size = sizeof(o),
+					  .phbs = &phb,
+					  .nphbs = 1,
+					  .tlbs = tlb,
+					  .ntlbs = 2};
+	struct ppcvirt_migration *m;
+	struct buf b = {0};
+	struct ppcvirt_state_sink sk = sink_of(&b);
+	struct tvm t;
+	uint64_t liobn, start;
+
+	seed_vm(&t, PPCVIRT_PROFILE_STRICT);
+	ppcvirt_phb_config_default(&cfg, 2);
+	cfg.dma_win_size = 1 << 20;
+	CHECK_EQ(ppcvirt_phb_create(t.vm, &cfg, &phb), 0);
+	CHECK_EQ(tvm_table(&t, 0x6006, 12, 0, 64), 0);
+	for (uint64_t i = 0; i < 6; i++) {
+		CHECK_EQ(ppcvirt_tce_put(t.vm, 0x6006, i * 9,
+					 ((i + 1) << 12) | RW),
+			 0);
+		CHECK_EQ(ppcvirt_tce_put(t.vm, PPCVIRT_PHB_LIOBN(2, 0), i * 5,
+					 ((i + 9) << 12) | 1),
+			 0);
+	}
+	o.vm = t.vm;
+	CHECK_EQ(ppcvirt_migration_start(&o, &m), 0);
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, NULL), 0);
+	seed_write("ok-mig-pass1", &b);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, 0x6006, 9, 0x3000 | RW), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, 0x6006, 18, 0), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, PPCVIRT_PHB_LIOBN(2, 0), 60, 0x3000 | 2),
+		 0);
+	CHECK_EQ(ppcvirt_vm_create_spapr_tce_64(t.vm, &late, NULL), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, 0x5555, 3, 0x3000 | RW), 0);
+	CHECK_EQ(ppcvirt_migration_pass(m, &sk, NULL), 0);
+	CHECK_EQ(ppcvirt_vm_remove_tce(t.vm, 0x5555), 0);
+	CHECK_EQ(ppcvirt_phb_create_window(phb, 16, 20, &liobn, &start), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, liobn, 2, 0x20000 | RW), 0);
+	CHECK_EQ(ppcvirt_tce_put(t.vm, 0x6006, 63, 0x4000 | 1), 0);
+	CHECK_EQ(ppcvirt_migration_finish(m, &sk, NULL), 0);
+	seed_write("ok-mig-passes", &b);
+	free(b.p);
+	ppcvirt_tlb_destroy(tlb[0]);
+	ppcvirt_tlb_destroy(tlb[1]);
+	tvm_fini(&t);
+}
+
+static void fuzz_seeds(void)
+{
+	seed_strict();
+	seed_qemu();
+	seed_sparse();
+	seed_phbs();
+	seed_tlbs();
+	seed_blobs();
+	seed_migration();
+}
+
 static const struct test_case tests[] = {
-	TEST(round_trip),	  TEST(sparse_is_small),
-	TEST(hostile_streams),	  TEST(version_skew),
-	TEST(destination_checks), TEST(reference_v1),
-	TEST(dma_dirty_log),	  TEST(enumeration),
-	TEST(migration_passes),	  TEST(migration_new_pages),
-	TEST(verify_describes),	  TEST(migration_failed_pass),
-	TEST(registered_ranges),  TEST(registered_ranges_bounded),
+	TEST(round_trip),
+	TEST(sparse_is_small),
+	TEST(hostile_streams),
+	TEST(version_skew),
+	TEST(destination_checks),
+	TEST(reference_v1),
+	TEST(dma_dirty_log),
+	TEST(enumeration),
+	TEST(migration_passes),
+	TEST(migration_new_pages),
+	TEST(verify_describes),
+	TEST(migration_failed_pass),
+	TEST(registered_ranges),
+	TEST(registered_ranges_bounded),
+	TEST(pass_keeps_phb_windows),
+	TEST(disabled_window_is_no_table),
+	TEST(fuzz_seeds),
 };
 
 TEST_MAIN(tests)

@@ -51,6 +51,7 @@
 
 #include <ppcvirt/ppcvirt.h>
 
+#include "membuf.h"
 #include "bench.h"
 
 #define CMD    "ppcvirt bench migrate"
@@ -98,33 +99,7 @@ struct work {
 
 /* A state sink into memory; the buffer is kept (and already touched)
  * from one stream to the next. */
-struct membuf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int membuf_write(void *opaque, const void *data, size_t len)
-{
-	struct membuf *b = opaque;
-
-	if (len > b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 1 << 20;
-		uint8_t *np;
-
-		while (cap - b->len < len)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
-static int membuf_init(struct membuf *b, size_t cap)
+static int membuf_init(struct pcv_membuf *b, size_t cap)
 {
 	b->len = 0;
 	b->cap = cap;
@@ -375,7 +350,7 @@ static int compare(struct work *w, struct ppcvirt_vm *src,
 	return 0;
 }
 
-static int load(struct ppcvirt_vm *dst, const struct membuf *b)
+static int load(struct ppcvirt_vm *dst, const struct pcv_membuf *b)
 {
 	struct ppcvirt_state_load a = {.size = sizeof(a), .vm = dst};
 
@@ -474,9 +449,9 @@ struct qemu_side {
 };
 
 static int one_pass(struct ppcvirt_migration *m, struct ppcvirt_vm *dst,
-		    struct membuf *b, struct round *r, int pass, bool last)
+		    struct pcv_membuf *b, struct round *r, int pass, bool last)
 {
-	const struct ppcvirt_state_sink sink = {membuf_write, b};
+	const struct ppcvirt_state_sink sink = {pcv_membuf_write, b};
 	struct ppcvirt_migration_pass st = {0};
 	uint64_t t0, t1, t2;
 	int ret;
@@ -508,7 +483,7 @@ static int one_pass(struct ppcvirt_migration *m, struct ppcvirt_vm *dst,
 }
 
 static int migrate_round(struct work *w, struct src *s, struct qemu_side *q,
-			 struct membuf *b, int round, struct round *r)
+			 struct pcv_membuf *b, int round, struct round *r)
 {
 	struct ppcvirt_state_objects o = {.size = sizeof(o), .vm = s->vm};
 	struct ppcvirt_migration *m = NULL;
@@ -580,11 +555,11 @@ static int sparse_vm(uint64_t entries, struct ppcvirt_vm **vmp)
 }
 
 static int sparse_one(int log2_window, const uint64_t *idx, const uint64_t *val,
-		      int reps, struct membuf *b, struct sparse_res *res)
+		      int reps, struct pcv_membuf *b, struct sparse_res *res)
 {
 	const uint64_t liobn = 0x80000001ull;
 	const uint64_t entries = 1ull << (log2_window - SPARSE_SHIFT);
-	const struct ppcvirt_state_sink sink = {membuf_write, b};
+	const struct ppcvirt_state_sink sink = {pcv_membuf_write, b};
 	struct ppcvirt_vm *vm = NULL;
 	struct ppcvirt_state_objects o = {.size = sizeof(o)};
 	int ret;
@@ -676,7 +651,7 @@ static void work_init(struct work *w, bool quick, int rounds)
 	w->rng = 0x6d696772617465ull;
 }
 
-static int run_migration(struct work *w, struct src *s, struct membuf *b,
+static int run_migration(struct work *w, struct src *s, struct pcv_membuf *b,
 			 struct results *res)
 {
 	struct qemu_side q = {0};
@@ -728,7 +703,7 @@ out:
 	return ret;
 }
 
-static int run_sparse(struct work *w, struct membuf *b, struct results *res)
+static int run_sparse(struct work *w, struct pcv_membuf *b, struct results *res)
 {
 	/* The 2^40 window's entries, in which both windows have them. */
 	const uint64_t span = 1ull << (40 - SPARSE_SHIFT);
@@ -779,10 +754,10 @@ static uint64_t memcpy_fresh(const uint8_t *src, size_t n)
 
 /* The full stream of the source, loaded into fresh VMs, against memcpy
  * of the DDW's table size between two buffers already touched. */
-static int run_load(struct work *w, struct src *s, struct membuf *b,
+static int run_load(struct work *w, struct src *s, struct pcv_membuf *b,
 		    struct results *res)
 {
-	const struct ppcvirt_state_sink sink = {membuf_write, b};
+	const struct ppcvirt_state_sink sink = {pcv_membuf_write, b};
 	struct ppcvirt_state_objects o = {.size = sizeof(o), .vm = s->vm};
 	size_t n = w->t[1].size * 8;
 	uint8_t *x = malloc(n), *y = malloc(n);
@@ -866,7 +841,7 @@ static void derive(const struct work *w, struct results *r)
 static int run(struct work *w, struct results *res)
 {
 	struct src s = {0};
-	struct membuf b = {0};
+	struct pcv_membuf b = {0};
 	int ret;
 
 	cli_progress("bench migrate: filling the tables");

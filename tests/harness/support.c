@@ -3,6 +3,7 @@
 #include "support.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -133,4 +134,25 @@ bool tvm_agree(struct tvm *t, uint64_t liobn, struct iommu_model *m)
 	iommu_model_get_stats(m, &st);
 	return CHECK_EQ_U64(st.mapped_bytes, want_bytes) &&
 	       CHECK_EQ_U64(st.pins, st.mapped_bytes >> 12);
+}
+
+int test_buf_write(void *opaque, const void *data, size_t len)
+{
+	struct test_buf *b = opaque;
+
+	if (len > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 4096;
+		uint8_t *np;
+
+		while (cap - b->len < len)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np)
+			return -ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	return 0;
 }

@@ -37,6 +37,13 @@ void tvm_list(struct tvm *t, uint64_t gpa, const uint64_t *vals, unsigned n);
 /* Entry at slot index @i of @liobn (bypassing guest rules). */
 uint64_t tvm_entry(struct tvm *t, uint64_t liobn, uint64_t i);
 
+/* A state sink into a growing buffer (ppcvirt_state_sink.write). */
+struct test_buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+int test_buf_write(void *opaque, const void *data, size_t len);
+
 struct iommu_model;
 
 /*

@@ -34,32 +34,6 @@ static struct ppcvirt_vcpu *vcpu2;
 static atomic_bool stop;
 static atomic_uint bad;
 
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int buf_write(void *opaque, const void *data, size_t len)
-{
-	struct buf *b = opaque;
-
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1 << 16;
-		uint8_t *np;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
 static uint64_t next(uint64_t *x)
 {
 	*x ^= *x << 13;
@@ -161,7 +135,7 @@ static void *mmap_writer(void *arg)
 	return NULL;
 }
 
-static int load(const struct buf *b)
+static int load(const struct test_buf *b)
 {
 	struct ppcvirt_state_load a = {.size = sizeof(a), .vm = D.vm};
 	int ret = ppcvirt_state_load(&a, b->p, b->len);
@@ -176,8 +150,8 @@ static void migrate_while_running(void)
 	struct ppcvirt_state_objects o = {.size = sizeof(o)};
 	struct ppcvirt_migration *m;
 	struct ppcvirt_migration_pass st;
-	struct buf b = {0};
-	struct ppcvirt_state_sink sk = {buf_write, &b};
+	struct test_buf b = {0};
+	struct ppcvirt_state_sink sk = {test_buf_write, &b};
 	pthread_t th[4];
 	uint64_t sent = 0;
 

@@ -32,35 +32,9 @@
 
 /* ---- an in-memory sink -------------------------------------------------- */
 
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int buf_write(void *opaque, const void *data, size_t len)
+static struct ppcvirt_state_sink sink_of(struct test_buf *b)
 {
-	struct buf *b = opaque;
-
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		uint8_t *np;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
-static struct ppcvirt_state_sink sink_of(struct buf *b)
-{
-	return (struct ppcvirt_state_sink){buf_write, b};
+	return (struct ppcvirt_state_sink){test_buf_write, b};
 }
 
 /* ---- a source with one of everything ------------------------------------- */
@@ -182,7 +156,7 @@ static void dest_init(struct world *d, enum ppcvirt_profile prof)
 	CHECK_EQ(ppcvirt_tlb_create(PPCVIRT_BOOKE_E500MC, &d->tlb[1]), 0);
 }
 
-static int load_into(struct world *d, const struct buf *b)
+static int load_into(struct world *d, const struct test_buf *b)
 {
 	struct ppcvirt_phb *phbs[4] = {0};
 	uint32_t n = 0;
@@ -329,7 +303,7 @@ static void round_trip(void)
 	for (int k = 0; k < 2; k++) {
 		struct ppcvirt_state_objects o;
 		struct world s, d;
-		struct buf b = {0};
+		struct test_buf b = {0};
 		struct ppcvirt_state_sink sk = sink_of(&b);
 
 		world_init(&s, profs[k]);
@@ -356,7 +330,7 @@ static void sparse_is_small(void)
 	struct ppcvirt_create_spapr_tce_64 big = {
 		.liobn = LBIG, .page_shift = 12, .size = 1ull << 28};
 	struct tvm t;
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct ppcvirt_state_sink sk = sink_of(&b);
 
 	tvm_init(&t, RAM, PPCVIRT_PROFILE_STRICT);
@@ -375,7 +349,7 @@ static void sparse_is_small(void)
 }
 
 /* A small stream for the corruption tests: one of everything, small. */
-static void small_stream(struct buf *b)
+static void small_stream(struct test_buf *b)
 {
 	struct world s;
 	struct ppcvirt_state_objects o;
@@ -401,7 +375,7 @@ static void small_stream(struct buf *b)
 /* Loading @bytes must fail with a clean error and leave @d untouched. */
 static bool refused(struct world *d, uint8_t *bytes, size_t len)
 {
-	struct buf b = {bytes, len, len};
+	struct test_buf b = {bytes, len, len};
 	int ret = load_into(d, &b);
 
 	if (ret >= 0) {
@@ -416,7 +390,7 @@ static bool refused(struct world *d, uint8_t *bytes, size_t len)
 
 static void hostile_streams(void)
 {
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct world d;
 	uint8_t *copy;
 	uint64_t x = 0x9e3779b97f4a7c15ull;
@@ -475,7 +449,7 @@ struct sec {
 	uint64_t len;
 };
 
-static size_t split(const struct buf *b, struct sec *out, size_t max)
+static size_t split(const struct test_buf *b, struct sec *out, size_t max)
 {
 	size_t pos = 32, n = 0;
 
@@ -503,7 +477,7 @@ static void le(uint8_t *p, uint64_t v, int n)
 }
 
 /* A valid stream from @hdr and sections (the end one is rebuilt). */
-static void join(struct buf *out, const uint8_t *hdr, const struct sec *s,
+static void join(struct test_buf *out, const uint8_t *hdr, const struct sec *s,
 		 size_t n)
 {
 	XXH3_state_t *chain = XXH3_createState();
@@ -512,7 +486,7 @@ static void join(struct buf *out, const uint8_t *hdr, const struct sec *s,
 
 	out->len = 0;
 	XXH3_64bits_reset(chain);
-	buf_write(out, hdr, 32);
+	test_buf_write(out, hdr, 32);
 	XXH3_64bits_update(chain, hdr, 32);
 	for (size_t i = 0; i <= n; i++) {
 		uint8_t endp[16];
@@ -532,10 +506,10 @@ static void join(struct buf *out, const uint8_t *hdr, const struct sec *s,
 		le(h + 4, 0, 4);
 		le(h + 8, c->len, 8);
 		at = out->len;
-		buf_write(out, h, 16);
-		buf_write(out, c->p, c->len);
+		test_buf_write(out, h, 16);
+		test_buf_write(out, c->p, c->len);
 		le(sum, XXH3_64bits(out->p + at, 16 + c->len), 8);
-		buf_write(out, sum, 8);
+		test_buf_write(out, sum, 8);
 		if (i < n) {
 			XXH3_64bits_update(chain, sum, 8);
 			count++;
@@ -546,7 +520,7 @@ static void join(struct buf *out, const uint8_t *hdr, const struct sec *s,
 
 static void version_skew(void)
 {
-	struct buf b = {0}, e = {0};
+	struct test_buf b = {0}, e = {0};
 	struct sec s[64], extra[65];
 	uint8_t hdr[32], junk[24] = {1, 2, 3};
 	size_t n;
@@ -594,7 +568,7 @@ static void version_skew(void)
 
 static void destination_checks(void)
 {
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct world d;
 	struct ppcvirt_tlb *swap;
 
@@ -639,7 +613,7 @@ static void reference_v1(void)
 {
 	char path[512];
 	FILE *f;
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct world d;
 	uint64_t v = 0;
 
@@ -649,7 +623,7 @@ static void reference_v1(void)
 	if (getenv("PPCVIRT_WRITE_REFERENCE")) {
 		struct world s;
 		struct ppcvirt_state_objects o;
-		struct buf w = {0};
+		struct test_buf w = {0};
 		struct ppcvirt_state_sink sk = sink_of(&w);
 
 		world_init(&s, PPCVIRT_PROFILE_STRICT);
@@ -781,7 +755,7 @@ static void migration_passes(void)
 	struct ppcvirt_state_objects o;
 	struct ppcvirt_migration *m;
 	struct ppcvirt_migration_pass st;
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct ppcvirt_state_sink sk = sink_of(&b);
 	struct ppcvirt_create_spapr_tce_64 late = {
 		.liobn = 0x5555, .page_shift = 12, .size = 32};
@@ -824,7 +798,7 @@ static void migration_passes(void)
 
 /* A sink that fails after @left bytes (a broken connection mid-pass). */
 struct failing {
-	struct buf *b;
+	struct test_buf *b;
 	size_t left;
 };
 
@@ -835,7 +809,7 @@ static int failing_write(void *opaque, const void *data, size_t len)
 	if (len > f->left)
 		return -EPIPE;
 	f->left -= len;
-	return buf_write(f->b, data, len);
+	return test_buf_write(f->b, data, len);
 }
 
 /* state.h: after a sink error "the migration can go on with another
@@ -848,7 +822,7 @@ static void migration_failed_pass(void)
 	struct ppcvirt_state_objects o;
 	struct ppcvirt_migration *m;
 	struct ppcvirt_migration_pass st;
-	struct buf b = {0}, cut = {0};
+	struct test_buf b = {0}, cut = {0};
 	struct ppcvirt_state_sink sk = sink_of(&b);
 	struct failing f = {&cut, 0};
 	struct ppcvirt_state_sink bad = {failing_write, &f};
@@ -893,7 +867,7 @@ static void registered_ranges(void)
 {
 	struct world s, d;
 	struct ppcvirt_state_objects o;
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct ppcvirt_state_sink sk = sink_of(&b);
 
 	world_init(&s, PPCVIRT_PROFILE_STRICT);
@@ -970,7 +944,7 @@ static void migration_new_pages(void)
 	struct ppcvirt_migration *m;
 	struct ppcvirt_migration_pass st;
 	struct ppcvirt_tce_info is, id;
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct ppcvirt_state_sink sk = sink_of(&b);
 	struct tvm s, d;
 	uint64_t differ = 0;
@@ -1040,7 +1014,7 @@ static void pass_keeps_phb_windows(void)
 	struct world s, d;
 	struct ppcvirt_state_objects o;
 	struct ppcvirt_migration *m;
-	struct buf b = {0}, e = {0};
+	struct test_buf b = {0}, e = {0};
 	struct ppcvirt_state_sink sk = sink_of(&b);
 	struct sec in[64], out[64];
 	uint8_t vm[32], gone[8], hdr[32];
@@ -1113,7 +1087,7 @@ static void disabled_window_is_no_table(void)
 {
 	struct world s, d;
 	struct ppcvirt_state_objects o;
-	struct buf b = {0}, e = {0};
+	struct test_buf b = {0}, e = {0};
 	struct ppcvirt_state_sink sk = sink_of(&b);
 	struct sec in[64];
 	uint8_t phb[256], hdr[32];
@@ -1164,7 +1138,7 @@ static void on_section(void *opaque, const struct ppcvirt_state_section *s)
 
 static void verify_describes(void)
 {
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct ppcvirt_state_info info;
 
 	small_stream(&b);
@@ -1238,7 +1212,7 @@ static struct ppcvirt_tlb *seed_tlb(enum ppcvirt_booke_core core, unsigned salt)
 	return tlb;
 }
 
-static void seed_save(struct buf *b, struct ppcvirt_vm *vm,
+static void seed_save(struct test_buf *b, struct ppcvirt_vm *vm,
 		      struct ppcvirt_phb *const *phbs, uint32_t nphbs,
 		      struct ppcvirt_tlb *const *tlbs, uint32_t ntlbs,
 		      const struct ppcvirt_state_blob *blobs, uint32_t nblobs)
@@ -1258,7 +1232,7 @@ static void seed_save(struct buf *b, struct ppcvirt_vm *vm,
 	CHECK_EQ(ppcvirt_state_save(&o, &sk), 0);
 }
 
-static void seed_write(const char *name, const struct buf *b)
+static void seed_write(const char *name, const struct test_buf *b)
 {
 	char path[512];
 	FILE *f;
@@ -1287,7 +1261,7 @@ static void seed_strict(void)
 						  .size = 100};
 	struct ppcvirt_enable_cap off = {.cap = PPCVIRT_CAP_PPC_ENABLE_HCALL,
 					 .args = {PPCVIRT_H_STUFF_TCE, 0}};
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct tvm t;
 
 	seed_vm(&t, PPCVIRT_PROFILE_STRICT);
@@ -1320,7 +1294,7 @@ static void seed_strict(void)
  * guest memory, stray bits below the page), 16M pages. */
 static void seed_qemu(void)
 {
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct tvm t;
 
 	seed_vm(&t, PPCVIRT_PROFILE_QEMU);
@@ -1346,7 +1320,7 @@ static void seed_qemu(void)
  * page (512 entries). */
 static void seed_sparse(void)
 {
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct tvm t;
 
 	seed_vm(&t, PPCVIRT_PROFILE_STRICT);
@@ -1371,7 +1345,7 @@ static void seed_phbs(void)
 {
 	struct ppcvirt_phb *phb[3];
 	struct ppcvirt_phb_config cfg;
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct tvm t;
 	uint64_t liobn, start;
 
@@ -1407,7 +1381,7 @@ static void seed_phbs(void)
 static void seed_tlbs(void)
 {
 	struct ppcvirt_tlb *tlb = seed_tlb(PPCVIRT_BOOKE_E500V2, 4);
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct tvm t;
 
 	CHECK_EQ(ppcvirt_tlb_set_pid(tlb, 1, 0x21), 0);
@@ -1438,7 +1412,7 @@ static void seed_blobs(void)
 	};
 	struct ppcvirt_phb_config cfg;
 	struct ppcvirt_phb *phb;
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct tvm t;
 
 	seed_vm(&t, PPCVIRT_PROFILE_STRICT);
@@ -1473,7 +1447,7 @@ static void seed_migration(void)
 					  .tlbs = tlb,
 					  .ntlbs = 2};
 	struct ppcvirt_migration *m;
-	struct buf b = {0};
+	struct test_buf b = {0};
 	struct ppcvirt_state_sink sk = sink_of(&b);
 	struct tvm t;
 	uint64_t liobn, start;

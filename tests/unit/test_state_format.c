@@ -17,37 +17,12 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "support.h"
 #include "test.h"
 
 /* ---- a sink, and a printer for the first difference ---------------------- */
 
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int buf_write(void *opaque, const void *data, size_t len)
-{
-	struct buf *b = opaque;
-
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *np;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
-static bool same_bytes(const struct buf *got, const struct buf *want)
+static bool same_bytes(const struct test_buf *got, const struct test_buf *want)
 {
 	size_t n = got->len < want->len ? got->len : want->len;
 
@@ -65,7 +40,7 @@ static bool same_bytes(const struct buf *got, const struct buf *want)
 /* ---- the encoder: docs/migration.md, "The stream format" ----------------- */
 
 struct enc {
-	struct buf b;
+	struct test_buf b;
 	XXH3_state_t *chain; /* header, then each section checksum */
 	uint64_t sections;
 	size_t open; /* offset of the open section's header */
@@ -77,7 +52,7 @@ static void le(struct enc *e, uint64_t v, int bytes)
 
 	for (int i = 0; i < bytes; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
-	buf_write(&e->b, p, (size_t)bytes);
+	test_buf_write(&e->b, p, (size_t)bytes);
 }
 
 static void u32(struct enc *e, uint64_t v)
@@ -96,7 +71,7 @@ static void enc_header(struct enc *e, uint32_t flags, uint64_t migration,
 	memset(e, 0, sizeof(*e));
 	e->chain = XXH3_createState();
 	XXH3_64bits_reset(e->chain);
-	buf_write(&e->b, "PPCVSTAT", 8);
+	test_buf_write(&e->b, "PPCVSTAT", 8);
 	u32(e, 1);
 	u32(e, flags);
 	u64(e, migration);
@@ -222,8 +197,8 @@ static void checkpoint_bytes(void)
 	struct ppcvirt_state_blob blob = {.id = 0x8000, .data = hi, .len = 2};
 	struct ppcvirt_state_objects o = {
 		.size = sizeof(o), .blobs = &blob, .nblobs = 1};
-	struct buf got = {0};
-	struct ppcvirt_state_sink sk = {buf_write, &got};
+	struct test_buf got = {0};
+	struct ppcvirt_state_sink sk = {test_buf_write, &got};
 	struct enc e;
 	uint64_t end_sum;
 
@@ -250,7 +225,7 @@ static void checkpoint_bytes(void)
 	u64(&e, 0x7002);
 	sec_done(&e);
 	sec_open(&e, 0x8000);
-	buf_write(&e.b, "hi", 2);
+	test_buf_write(&e.b, "hi", 2);
 	sec_done(&e);
 	end_sum = enc_end(&e);
 
@@ -272,8 +247,8 @@ static void delta_pass_bytes(void)
 	struct ppcvirt_create_spapr_tce_64 t2 = {
 		.liobn = L2, .page_shift = 16, .size = 16};
 	struct ppcvirt_state_objects o = {.size = sizeof(o)};
-	struct buf got = {0};
-	struct ppcvirt_state_sink sk = {buf_write, &got};
+	struct test_buf got = {0};
+	struct ppcvirt_state_sink sk = {test_buf_write, &got};
 	struct ppcvirt_migration *m;
 	struct ppcvirt_migration_pass st;
 	uint64_t id = 0;
@@ -334,8 +309,8 @@ static void phb_and_tlb_bytes(void)
 	struct ppcvirt_phb *phb;
 	struct ppcvirt_tlb *tlb;
 	struct ppcvirt_state_objects o = {.size = sizeof(o)};
-	struct buf got = {0};
-	struct ppcvirt_state_sink sk = {buf_write, &got};
+	struct test_buf got = {0};
+	struct ppcvirt_state_sink sk = {test_buf_write, &got};
 	struct enc e;
 
 	if (!CHECK_EQ(ppcvirt_vm_create(&o.vm), 0))

@@ -946,40 +946,15 @@ out:
 	free(r);
 }
 
-struct mem {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int mem_write(void *opaque, const void *data, size_t len)
-{
-	struct mem *b = opaque;
-
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *np;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
 /* QEMU spapr_tce_table_post_load(): liobn, the destination's nb_table
  * before the load (0: a fresh destination has no table), after, and the
  * geometry after. */
 static void test_post_load_events(void)
 {
 	struct rec *r = rec_new();
-	struct mem b = {0};
-	struct ppcvirt_state_sink sink = {.write = mem_write, .opaque = &b};
+	struct test_buf b = {0};
+	struct ppcvirt_state_sink sink = {.write = test_buf_write,
+					  .opaque = &b};
 	struct tvm src, dst;
 	unsigned m;
 

@@ -36,6 +36,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "membuf.h"
 #include "replay_int.h"
 
 #define ENGINE_MAGIC   0x594c5052u /* "RPLY" */
@@ -48,31 +49,14 @@
 /* ---- a growable little-endian buffer ------------------------------------ */
 
 struct wbuf {
-	uint8_t *p;
-	size_t len, cap;
+	struct pcv_membuf m;
 	int err;
 };
 
 static void w_bytes(struct wbuf *b, const void *src, size_t n)
 {
-	if (b->err)
-		return;
-	if (n > b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *np;
-
-		while (cap - b->len < n)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, src, n);
-	b->len += n;
+	if (!b->err)
+		b->err = pcv_membuf_write(&b->m, src, n);
 }
 
 static void w32(struct wbuf *b, uint32_t v)
@@ -91,14 +75,6 @@ static void w64(struct wbuf *b, uint64_t v)
 	for (int i = 0; i < 8; i++)
 		x[i] = (uint8_t)(v >> (8 * i));
 	w_bytes(b, x, 8);
-}
-
-static int wbuf_sink(void *opaque, const void *buf, size_t len)
-{
-	struct wbuf *b = opaque;
-
-	w_bytes(b, buf, len);
-	return b->err;
 }
 
 /* ---- a bounded reader ------------------------------------------------------
@@ -314,7 +290,7 @@ static int put_ram(struct ppcvirt_replay *r, struct wbuf *data,
 				offs = no;
 			}
 			gpa = sl->gpa + pg * PAGE;
-			offs[n++] = data->len;
+			offs[n++] = data->m.len;
 			w64(data, gpa);
 			for (uint64_t k = 0; k < run && !data->err; k++) {
 				uint8_t page[PAGE];
@@ -338,11 +314,11 @@ static int put_ram(struct ppcvirt_replay *r, struct wbuf *data,
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		size_t end = i + 1 < n ? offs[i + 1] : data->len;
+		size_t end = i + 1 < n ? offs[i + 1] : data->m.len;
 
 		(*blobs)[i] = (struct ppcvirt_state_blob){
 			.id = PPCVIRT_REPLAY_SEC_RAM,
-			.data = data->p + offs[i],
+			.data = data->m.p + offs[i],
 			.len = end - offs[i],
 		};
 	}
@@ -376,8 +352,8 @@ static int save(struct ppcvirt_replay *r, const struct ppcvirt_state_sink *sink)
 			memmove(blobs + 1, blobs, nblobs * sizeof(*blobs));
 			blobs[0] = (struct ppcvirt_state_blob){
 				.id = PPCVIRT_REPLAY_SEC_ENGINE,
-				.data = eng.p,
-				.len = eng.len,
+				.data = eng.m.p,
+				.len = eng.m.len,
 			};
 			nblobs++;
 		}
@@ -400,8 +376,8 @@ static int save(struct ppcvirt_replay *r, const struct ppcvirt_state_sink *sink)
 		r->muted = false;
 	}
 	free(blobs);
-	free(eng.p);
-	free(ram.p);
+	free(eng.m.p);
+	free(ram.m.p);
 	return ret;
 }
 
@@ -776,8 +752,8 @@ bool pcv_rp_resume_skip(struct ppcvirt_replay *r, const char *p,
 
 static int checkpoint(struct ppcvirt_replay *r)
 {
-	struct wbuf b = {0};
-	struct ppcvirt_state_sink sink = {wbuf_sink, &b};
+	struct pcv_membuf b = {0};
+	struct ppcvirt_state_sink sink = {pcv_membuf_write, &b};
 	int ret = save(r, &sink);
 
 	if (ret) {

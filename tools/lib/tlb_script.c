@@ -40,6 +40,7 @@
 
 #include <ppcvirt/ppcvirt.h>
 
+#include "membuf.h"
 #include "text.h"
 #include "tlb_script.h"
 
@@ -538,38 +539,12 @@ static int tokenize(struct run *r, struct line *l)
 
 /* ---- checkpoints ------------------------------------------------------ */
 
-struct membuf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int mem_write(void *opaque, const void *buf, size_t len)
-{
-	struct membuf *b = opaque;
-
-	if (len > b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 65536;
-		uint8_t *np;
-
-		while (cap - b->len < len)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, buf, len);
-	b->len += len;
-	return 0;
-}
-
 /* Save the TLB, load the stream into a new TLB of the same core, and go
  * on with the new one: what a VMM does to migrate a vCPU's TLB. */
 static int checkpoint(struct run *r)
 {
-	struct membuf b = {0};
-	struct ppcvirt_state_sink sink = {mem_write, &b};
+	struct pcv_membuf b = {0};
+	struct ppcvirt_state_sink sink = {pcv_membuf_write, &b};
 	struct ppcvirt_tlb *nw = NULL;
 	struct ppcvirt_state_objects o = {
 		.size = sizeof(o),

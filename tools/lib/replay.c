@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Replay engine core: the replay object, line splitting, the two-pass
- * protocol for traces, and the helpers both front ends use (trace.c for
- * QEMU logs, script.c for .hcs scripts).
+ * protocol, and the helpers the front ends use (replay_trace.c for QEMU
+ * logs, replay_script.c for .hcs scripts). The core knows the front ends
+ * only through struct pcv_rp_frontend (replay_int.h); replay_api.c picks
+ * one per input kind.
  *
  * Lines are handled in place in the caller's buffer; only a line cut by a
  * chunk boundary is copied, into a fixed buffer of PPCVIRT_REPLAY_MAX_LINE
@@ -327,17 +329,14 @@ static int vm_setup(struct ppcvirt_replay *r)
 	return ret;
 }
 
-PPCVIRT_API int ppcvirt_replay_create(const struct ppcvirt_replay_config *cfg,
-				      struct ppcvirt_replay **out)
+int pcv_rp_create(const struct ppcvirt_replay_config *cfg,
+		  const struct pcv_rp_frontend *fe, struct ppcvirt_replay **out)
 {
 	struct ppcvirt_replay *r;
 	int ret;
 
-	if (!cfg || !out ||
-	    cfg->flags & ~(PPCVIRT_REPLAY_BOUNDED | PPCVIRT_REPLAY_STATEFUL) ||
+	if (cfg->flags & ~(PPCVIRT_REPLAY_BOUNDED | PPCVIRT_REPLAY_STATEFUL) ||
 	    cfg->reserved ||
-	    (cfg->kind != PPCVIRT_REPLAY_TRACE &&
-	     cfg->kind != PPCVIRT_REPLAY_SCRIPT) ||
 	    (cfg->profile != PPCVIRT_REPLAY_PROFILE_AUTO &&
 	     cfg->profile != PPCVIRT_PROFILE_STRICT &&
 	     cfg->profile != PPCVIRT_PROFILE_QEMU))
@@ -346,6 +345,7 @@ PPCVIRT_API int ppcvirt_replay_create(const struct ppcvirt_replay_config *cfg,
 	if (!r)
 		return -ENOMEM;
 	r->cfg = *cfg;
+	r->fe = fe;
 	r->limit = cfg->mem_limit;
 	if (!r->limit)
 		r->limit = (cfg->flags & PPCVIRT_REPLAY_BOUNDED)
@@ -355,7 +355,7 @@ PPCVIRT_API int ppcvirt_replay_create(const struct ppcvirt_replay_config *cfg,
 	r->profile_fixed = cfg->profile != PPCVIRT_REPLAY_PROFILE_AUTO;
 	r->profile = r->profile_fixed ? cfg->profile : PPCVIRT_PROFILE_STRICT;
 	r->res.profile = r->profile;
-	r->phase = cfg->kind == PPCVIRT_REPLAY_TRACE ? PCV_RP_SCAN : PCV_RP_RUN;
+	r->phase = fe->start ? PCV_RP_SCAN : PCV_RP_RUN;
 	ret = pcv_rp_state_init(r);
 	if (!ret)
 		ret = vm_setup(r);
@@ -395,10 +395,7 @@ static int do_line(struct ppcvirt_replay *r, const char *p, const char *end)
 			return ret;
 		r->res.lines++;
 	}
-	if (r->cfg.kind == PPCVIRT_REPLAY_TRACE)
-		ret = pcv_rp_trace_line(r, p, end);
-	else
-		ret = pcv_rp_script_line(r, p, end);
+	ret = r->fe->line(r, p, end);
 	if (!ret && r->phase == PCV_RP_RUN && r->stateful)
 		ret = pcv_rp_after_line(r);
 	return ret;
@@ -459,11 +456,7 @@ PPCVIRT_API int ppcvirt_replay_feed(struct ppcvirt_replay *r, const void *buf,
 static int no_data(struct ppcvirt_replay *r)
 {
 	r->line = 0; /* not tied to a line */
-	if (r->cfg.kind == PPCVIRT_REPLAY_TRACE)
-		return pcv_rp_fail(r, -ENODATA,
-				   "no sPAPR IOMMU trace events in the input "
-				   "(no spapr_iommu_* line)");
-	return pcv_rp_fail(r, -ENODATA, "no statements in the script");
+	return pcv_rp_fail(r, -ENODATA, "%s", r->fe->no_data);
 }
 
 static int flush_partial(struct ppcvirt_replay *r)
@@ -485,7 +478,7 @@ PPCVIRT_API int ppcvirt_replay_rewind(struct ppcvirt_replay *r)
 		return -EINVAL;
 	if (r->err)
 		return r->err;
-	if (r->cfg.kind != PPCVIRT_REPLAY_TRACE || r->phase != PCV_RP_SCAN)
+	if (!r->fe->start || r->phase != PCV_RP_SCAN)
 		return -EINVAL;
 	ret = flush_partial(r);
 	if (ret)
@@ -494,7 +487,7 @@ PPCVIRT_API int ppcvirt_replay_rewind(struct ppcvirt_replay *r)
 		return no_data(r);
 	r->phase = PCV_RP_RUN;
 	r->line = 0;
-	return pcv_rp_trace_start(r);
+	return r->fe->start(r);
 }
 
 PPCVIRT_API int ppcvirt_replay_finish(struct ppcvirt_replay *r,
@@ -517,30 +510,4 @@ PPCVIRT_API int ppcvirt_replay_finish(struct ppcvirt_replay *r,
 	}
 	*res = r->res;
 	return r->err;
-}
-
-PPCVIRT_API int ppcvirt_replay_buffer(const struct ppcvirt_replay_config *cfg,
-				      const void *buf, size_t len,
-				      struct ppcvirt_replay_result *res)
-{
-	struct ppcvirt_replay *r;
-	int ret;
-
-	if (!res)
-		return -EINVAL;
-	memset(res, 0, sizeof(*res));
-	ret = ppcvirt_replay_create(cfg, &r);
-	if (ret) {
-		res->error = ret;
-		return ret;
-	}
-	ret = ppcvirt_replay_feed(r, buf, len);
-	if (!ret && cfg->kind == PPCVIRT_REPLAY_TRACE) {
-		ret = ppcvirt_replay_rewind(r);
-		if (!ret)
-			ret = ppcvirt_replay_feed(r, buf, len);
-	}
-	ret = ppcvirt_replay_finish(r, res);
-	ppcvirt_replay_destroy(r);
-	return ret;
 }

@@ -59,6 +59,7 @@ struct pcv_rp_slot {
 };
 
 struct XXH3_state_s;
+struct pcv_rp_frontend;
 
 enum pcv_rp_phase {
 	PCV_RP_SCAN = 0, /* trace pass 1 */
@@ -67,6 +68,7 @@ enum pcv_rp_phase {
 
 struct ppcvirt_replay {
 	struct ppcvirt_replay_config cfg;
+	const struct pcv_rp_frontend *fe;
 	uint64_t limit;
 	enum pcv_rp_phase phase;
 	bool finished;
@@ -259,10 +261,29 @@ int pcv_rp_window(struct ppcvirt_replay *r, uint64_t liobn, uint64_t bus_offset,
 int pcv_rp_set_profile(struct ppcvirt_replay *r, int profile);
 bool pcv_rp_window_fits(struct ppcvirt_replay *r, uint64_t entries);
 
-int pcv_rp_trace_line(struct ppcvirt_replay *r, const char *p, const char *end);
-int pcv_rp_trace_start(struct ppcvirt_replay *r);
-int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p,
-		       const char *end);
+/*
+ * A front end (replay_trace.c, replay_script.c): the core (replay.c)
+ * knows the input formats only through this, and the front ends use the
+ * core's helpers above, so the dependency goes one way. replay_api.c,
+ * the public entry points, picks the front end of a config's kind.
+ */
+struct pcv_rp_frontend {
+	/* One line [p, end), without its newline. */
+	int (*line)(struct ppcvirt_replay *r, const char *p, const char *end);
+	/* Two-pass inputs: the scan pass ended, build what it found and
+	 * expect the input again (NULL: one pass). */
+	int (*start)(struct ppcvirt_replay *r);
+	/* The error of an input without a single event or statement. */
+	const char *no_data;
+};
+
+extern const struct pcv_rp_frontend pcv_rp_trace_frontend;
+extern const struct pcv_rp_frontend pcv_rp_script_frontend;
+
+/* ppcvirt_replay_create() once the front end is chosen. */
+int pcv_rp_create(const struct ppcvirt_replay_config *cfg,
+		  const struct pcv_rp_frontend *fe,
+		  struct ppcvirt_replay **out);
 
 /* replay_state.c */
 int pcv_rp_state_init(struct ppcvirt_replay *r);

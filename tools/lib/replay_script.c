@@ -242,7 +242,7 @@ static int st_list(struct ppcvirt_replay *r, struct pcv_lex *l)
 	return 0;
 }
 
-int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p, const char *end)
+static int script_line(struct ppcvirt_replay *r, const char *p, const char *end)
 {
 	const char *hash = memchr(p, '#', (size_t)(end - p));
 	struct pcv_lex l = {p, hash ? hash : end};
@@ -314,3 +314,8 @@ int pcv_rp_script_line(struct ppcvirt_replay *r, const char *p, const char *end)
 	return pcv_rp_fail(r, -EINVAL, "unknown statement '%s'",
 			   pcv_rp_quote(q, w, n));
 }
+
+const struct pcv_rp_frontend pcv_rp_script_frontend = {
+	.line = script_line,
+	.no_data = "no statements in the script",
+};

@@ -362,7 +362,7 @@ static int table_from_geometry(struct ppcvirt_replay *r, struct pcv_rp_liobn *e)
 	return 0;
 }
 
-int pcv_rp_trace_start(struct ppcvirt_replay *r)
+static int trace_start(struct ppcvirt_replay *r)
 {
 	uint64_t ram = r->ram_need, gib = 1ULL << 30;
 	int ret;
@@ -703,7 +703,7 @@ static int run_event(struct ppcvirt_replay *r, const struct tev *ev)
 	return 0;
 }
 
-int pcv_rp_trace_line(struct ppcvirt_replay *r, const char *p, const char *end)
+static int trace_line(struct ppcvirt_replay *r, const char *p, const char *end)
 {
 	struct pcv_lex l = {p, end};
 	struct tev ev;
@@ -742,3 +742,10 @@ int pcv_rp_trace_line(struct ppcvirt_replay *r, const char *p, const char *end)
 	}
 	return run_event(r, &ev);
 }
+
+const struct pcv_rp_frontend pcv_rp_trace_frontend = {
+	.line = trace_line,
+	.start = trace_start,
+	.no_data = "no sPAPR IOMMU trace events in the input (no spapr_iommu_* "
+		   "line)",
+};

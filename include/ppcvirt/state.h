@@ -149,8 +149,9 @@ struct ppcvirt_state_load {
  *
  * Nothing is applied unless the whole stream is valid, and a load can
  * never make ppcvirt map host memory that is not the destination's guest
- * memory (registered ranges and, in the strict profile, every mapped TCE
- * must lie in it).
+ * memory (registered ranges must lie in it; entries are kept as the
+ * source held them, and a device's access checks the page an entry names
+ * every time, so one naming no guest memory maps nothing).
  *
  * Context: control plane; nothing may be running on the destination.
  * Return: 0; -EBADMSG (corrupt: checksum, truncation, lengths, a section

@@ -342,30 +342,10 @@ static int parse_diff(struct plan *p, const struct pcv_sec *s, uint64_t idx,
 
 /* Under the strict profile a mapped TCE names a whole page of guest
  * memory of the destination (no stray bits below the page). */
-static bool entry_ok(const struct plan *p, const struct ltab *e, uint64_t v,
-		     const struct pcv_slot **cache)
-{
-	uint64_t psize = 1ull << e->page_shift, gpa;
-	const struct pcv_slot *s = *cache;
-
-	if (!p->vm || p->profile != PPCVIRT_PROFILE_STRICT ||
-	    !(v & (PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE)))
-		return true;
-	gpa = v & ~(PPCVIRT_TCE_READ | PPCVIRT_TCE_WRITE);
-	if (gpa & (psize - 1))
-		return false;
-	if (s && gpa >= s->gpa && gpa - s->gpa < s->size &&
-	    psize <= s->size - (gpa - s->gpa))
-		return true;
-	*cache = pcv_slot_find(dst_slots(p), gpa, psize);
-	return *cache != NULL;
-}
-
 static int parse_runs(struct plan *p, const struct pcv_sec *s, uint64_t idx)
 {
 	struct pcv_cur c = pcv_cur_of(s);
 	struct ltab *e = p->ntabs ? &p->tabs[p->ntabs - 1] : NULL;
-	const struct pcv_slot *cache = NULL;
 	uint64_t liobn = pcv_r64(&c);
 	uint32_t nruns = pcv_r32(&c);
 
@@ -396,13 +376,11 @@ static int parse_runs(struct plan *p, const struct pcv_sec *s, uint64_t idx)
 		for (uint32_t i = 0; i < count; i++) {
 			uint64_t v = pcv_get64(vals + 8ull * i);
 
-			if (!entry_ok(p, e, v, &cache))
-				return bad(s, idx, -ENXIO,
-					   "table 0x%" PRIx64
-					   " entry 0x%" PRIx64 " = 0x%" PRIx64
-					   " maps no whole page "
-					   "of the destination's guest memory",
-					   liobn, first + i, v);
+			/* Entries are stored as the source held them, in
+			 * both profiles: a device's access checks the page
+			 * it names against guest memory each time (as for
+			 * any entry a guest or ppcvirt_tce_put() writes), so
+			 * an entry naming no guest memory maps nothing. */
 			/* A new table is private: fill it as we go. */
 			if (!e->diff && e->t && v) {
 				uint64_t page =

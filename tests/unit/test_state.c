@@ -1120,6 +1120,35 @@ static void disabled_window_is_no_table(void)
 	world_fini(&d);
 }
 
+/* Whatever a source's table holds, its checkpoint loads: an entry the
+ * VMM wrote with ppcvirt_tce_put() (no guest rules, tce.h) naming memory
+ * that is not guest RAM, in the strict profile, arrives as it was and
+ * maps nothing on either side (a device's access faults). */
+static void entries_outside_ram(void)
+{
+	struct world s, d;
+	struct ppcvirt_state_objects o;
+	struct test_buf b = {0};
+	struct ppcvirt_state_sink sk = {test_buf_write, &b};
+	uint64_t v = 0, outside = (RAM + (64ull << 20)) | RW;
+	uint8_t byte;
+
+	world_init(&s, PPCVIRT_PROFILE_STRICT);
+	dest_init(&d, PPCVIRT_PROFILE_STRICT);
+	CHECK_EQ(ppcvirt_tce_put(s.t.vm, LBIG, 5, outside), 0);
+	CHECK_EQ(ppcvirt_dma_read(s.t.vm, LBIG, 5ull << 12, &byte, 1), -EFAULT);
+	o = objs_of(&s, true);
+	CHECK_EQ(ppcvirt_state_save(&o, &sk), 0);
+	CHECK_EQ(load_into(&d, &b), 0);
+	CHECK_EQ(ppcvirt_tce_get(d.t.vm, LBIG, 5, &v), 0);
+	CHECK_EQ_U64(v, outside);
+	CHECK_EQ(ppcvirt_dma_read(d.t.vm, LBIG, 5ull << 12, &byte, 1), -EFAULT);
+	CHECK(same_vm(&s, &d));
+	free(b.p);
+	world_fini(&s);
+	world_fini(&d);
+}
+
 /* ppcvirt_state_verify() describes a stream without a VM. */
 static unsigned nsec_seen, tables_seen, tlbs_seen;
 static struct ppcvirt_state_section phb_seen, tlb_seen[2];
@@ -1517,6 +1546,7 @@ static const struct test_case tests[] = {
 	TEST(pass_keeps_phb_windows),
 	TEST(disabled_window_is_no_table),
 	TEST(fuzz_seeds),
+	TEST(entries_outside_ram),
 };
 
 TEST_MAIN(tests)

@@ -575,6 +575,15 @@ static int on_blob(void *opaque, uint32_t id, const void *data, uint64_t len)
 	return -ENXIO;
 }
 
+/* The hypercall count of the next checkpoint: the next multiple of
+ * cfg.checkpoint_every above the count so far. */
+static uint64_t next_checkpoint(const struct ppcvirt_replay *r)
+{
+	uint64_t every = r->cfg.checkpoint_every;
+
+	return every ? (r->res.hcalls / every + 1) * every : 0;
+}
+
 /* Build a VM from @buf; on success it replaces the replay's. */
 static int restore(struct ppcvirt_replay *r, const void *buf, size_t len,
 		   bool resume)
@@ -691,10 +700,7 @@ static int restore(struct ppcvirt_replay *r, const void *buf, size_t len,
 		r->res.resumed_at = e->line;
 		r->resume_line = e->line;
 		r->resume_hash = e->hash;
-		if (r->cfg.checkpoint_every)
-			r->next_ckpt =
-				(r->res.hcalls / r->cfg.checkpoint_every + 1) *
-				r->cfg.checkpoint_every;
+		r->next_ckpt = next_checkpoint(r);
 	}
 	free(e);
 	pcv_rp_refresh(r);
@@ -772,12 +778,11 @@ static int checkpoint(struct ppcvirt_replay *r)
 
 int pcv_rp_after_line(struct ppcvirt_replay *r)
 {
-	uint64_t every = r->cfg.checkpoint_every;
 	int ret = 0;
 
-	if (every && r->res.hcalls >= r->next_ckpt) {
+	if (r->cfg.checkpoint_every && r->res.hcalls >= r->next_ckpt) {
 		ret = checkpoint(r);
-		r->next_ckpt = (r->res.hcalls / every + 1) * every;
+		r->next_ckpt = next_checkpoint(r);
 	}
 	if (!ret && r->cfg.stop_after && r->line >= r->cfg.stop_after) {
 		r->stopped = true;

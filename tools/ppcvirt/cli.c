@@ -84,6 +84,20 @@ const char *cli_esc_text(const char *s)
 	return cli_escape(ring_next(), RING_LEN, s, strlen(s), true);
 }
 
+const char *cli_after_line_prefix(const char *s)
+{
+	const char *p = s;
+
+	if (strncmp(p, "line ", 5))
+		return s;
+	p += 5;
+	if (*p < '0' || *p > '9')
+		return s;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return strncmp(p, ": ", 2) ? s : p + 2;
+}
+
 const char *cli_count(uint64_t n, const char *one, const char *many)
 {
 	static char ring[8][96];

@@ -54,6 +54,10 @@ const char *cli_esc_text(const char *s);
 /* "1 mismatch", "0 mismatches": @n and the right form (rotating buffer). */
 const char *cli_count(uint64_t n, const char *one, const char *many);
 
+/* "line N: rest" (the replay and script engines' texts) -> "rest", since
+ * the CLI prints the line in its own "FILE:N:" prefix; @s otherwise. */
+const char *cli_after_line_prefix(const char *s);
+
 /* ---- messages -------------------------------------------------------- */
 
 /*

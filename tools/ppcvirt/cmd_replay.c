@@ -336,25 +336,10 @@ out:
 	return ret;
 }
 
-/* "line N: rest" (the engine's texts) -> "rest". */
-static const char *after_line_prefix(const char *s)
-{
-	const char *p = s;
-
-	if (strncmp(p, "line ", 5))
-		return s;
-	p += 5;
-	if (*p < '0' || *p > '9')
-		return s;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return strncmp(p, ": ", 2) ? s : p + 2;
-}
-
 static void on_mismatch(void *opaque, const struct ppcvirt_replay_mismatch *m)
 {
 	struct job *j = opaque;
-	const char *msg = after_line_prefix(m->text);
+	const char *msg = cli_after_line_prefix(m->text);
 
 	if (++j->seen > j->o->max_report)
 		return;

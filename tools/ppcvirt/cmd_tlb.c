@@ -179,21 +179,6 @@ struct report_ctx {
 	json_object *details;
 };
 
-/* "line N: rest" (the script engine's error texts) -> "rest". */
-static const char *after_line_prefix(const char *s)
-{
-	const char *p = s;
-
-	if (strncmp(p, "line ", 5))
-		return s;
-	p += 5;
-	if (*p < '0' || *p > '9')
-		return s;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return strncmp(p, ": ", 2) ? s : p + 2;
-}
-
 static void report(void *opaque, unsigned line, const char *msg)
 {
 	struct report_ctx *c = opaque;
@@ -311,7 +296,7 @@ static int tlb_replay(int argc, char **argv)
 		/* "line N: why", possibly quoting script bytes raw. */
 		snprintf(errbuf, sizeof(errbuf), "%s",
 			 cli_esc_text(res.error[0]
-					      ? after_line_prefix(res.error)
+					      ? cli_after_line_prefix(res.error)
 					      : strerror(-r)));
 		error = errbuf;
 		error_line = res.error_line;
